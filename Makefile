@@ -1,0 +1,33 @@
+# The README's two commands, `make verify` and `make test`, set everything up themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NOTE ?=
+VERIFY_ARGS ?=
+
+.PHONY: verify test generate bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+verify: $(STAMP)
+	$(PY) -m checks.run $(if $(NOTE),--note $(NOTE)) $(VERIFY_ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+generate: $(STAMP)
+	$(PY) -m codegen
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache

@@ -1,0 +1,71 @@
+"""Symbolic equality by a fixed pipeline of canonical forms.
+
+``prove_equal(lhs, rhs)`` tries targeted, cheap normal forms of the difference
+first, then the log of the ratio for positive sides, and ``simplify`` last.
+It answers ``(True, method)`` when some form is literally 0 and
+``(None, "...")`` when it gave up: a heuristic that gave up decides nothing.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import sympy as sp
+
+from .factored import equal_factored
+
+
+def _expand_exp(e: sp.Expr) -> sp.Expr:
+    # e^{a+b} -> e^a e^b, then products of exponentials merged back: a normal form for exp-polynomials.
+    return sp.powsimp(sp.expand(sp.expand_power_exp(sp.expand(e))), combine="exp")
+
+
+def _log_normal(e: sp.Expr) -> sp.Expr:
+    return sp.expand(sp.expand_log(sp.powsimp(sp.expand_power_base(e)), deep=True))
+
+
+def _together(e: sp.Expr) -> sp.Expr:
+    return sp.cancel(sp.together(sp.powsimp(sp.expand_power_exp(e))))
+
+
+PIPELINE: list[tuple[str, Callable[[sp.Expr], sp.Expr]]] = [
+    ("as given", lambda e: e),
+    ("expand", sp.expand),
+    ("expand_log, powsimp", lambda e: _expand_exp(_log_normal(e))),
+    ("exponentials expanded and merged", _expand_exp),
+    ("together, cancel", _together),
+]
+
+
+def prove_equal(lhs: sp.Expr, rhs: sp.Expr, last_resort: bool = True) -> tuple[bool | None, str]:
+    """``lhs == rhs`` by the difference, then (for positive sides) by the log of the ratio.
+
+    ``simplify`` is tried only with ``last_resort`` (it is slow and decides nothing new often).
+    """
+    lhs, rhs = sp.sympify(lhs).doit(), sp.sympify(rhs).doit()
+    if lhs == rhs:
+        return True, "syntactically equal"
+    if equal_factored(lhs, rhs):
+        return True, "same factored form (exp-polynomials as rational functions)"
+    for name, step in PIPELINE:
+        try:
+            if step(lhs - rhs) == 0:
+                return True, f"difference: {name}"
+        except (RecursionError, ValueError, TypeError):
+            continue
+    if lhs.is_positive and rhs.is_positive:
+        # log is injective on (0, oo): equal logs prove equal sides.
+        d = sp.expand_log(sp.log(lhs), force=False) - sp.expand_log(sp.log(rhs), force=False)
+        for name, step in PIPELINE:
+            try:
+                if step(sp.expand_log(d)) == 0:
+                    return True, f"log of both sides (positive): {name}"
+            except (RecursionError, ValueError, TypeError):
+                continue
+    if not last_resort:
+        return None, "no targeted canonical form reduced the difference to 0"
+    try:
+        if sp.simplify(lhs - rhs) == 0:
+            return True, "difference: simplify"
+    except (RecursionError, ValueError, TypeError):
+        pass
+    return None, "no canonical form reduced the difference to 0"

@@ -1,0 +1,144 @@
+"""Deciding a claim: symbolic proof, numeric cross-check, one of three verdicts.
+
+    verified      a canonical form proved every pair for every k, and mpmath agrees
+    refuted       mpmath found a point where the sides differ (confirmed at higher precision)
+    inconclusive  neither: no proof was found and no counterexample either
+
+A symbolic proof that the numerics contradict raises :class:`CheckerBug`: the
+checker itself is wrong and the run must fail.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .canonical import prove_equal
+from .claim import Claim, Instance
+from .integrals import prove_integral_equal
+from .numeric import Comparison, Pair
+
+VERDICTS = ("verified", "refuted", "inconclusive")
+
+DPS = 30            # digits of the cross-check
+CONFIRM_DPS = 50    # a counterexample is re-evaluated at this precision
+POINTS = 3          # random points per pair and k
+AGREE = mpmath.mpf("1e-18")       # relative agreement, closed forms
+AGREE_QUAD = mpmath.mpf("1e-12")  # relative agreement where quadrature is involved
+DIFFER = mpmath.mpf("1e-8")       # a difference this large is a counterexample
+
+
+class CheckerBug(AssertionError):
+    """A symbolic 'verified' that the numeric cross-check contradicts."""
+
+
+@dataclass
+class Outcome:
+    claim: Claim
+    verdict: str
+    k: list[int] | str
+    seconds: float
+    methods: list[str] = field(default_factory=list)
+    points: int = 0
+    max_difference: float = 0.0
+    counterexample: dict | None = None
+    note: str = ""
+
+
+def _has_integral(*exprs: sp.Basic) -> bool:
+    return any(sp.sympify(e).has(sp.Integral) for e in exprs)
+
+
+def symbolic(lhs: sp.Basic, rhs: sp.Basic, inst: Instance) -> tuple[bool | None, str]:
+    """Prove one pair; also with the dependent definitions (``where``) substituted.
+
+    Targeted canonical forms are tried on every form before ``simplify`` is tried on any.
+    """
+    attempts = [(lhs, rhs)]
+    if inst.where:
+        attempts.append((sp.sympify(lhs).subs(inst.where), sp.sympify(rhs).subs(inst.where)))
+    why = ""
+    for last_resort in (False, True):
+        for a, b in attempts:
+            if _has_integral(a, b):
+                if last_resort:
+                    continue
+                ok, why = prove_integral_equal(a, b, inst.substitution, inst.closed_forms)
+            else:
+                ok, why = prove_equal(a, b, last_resort=last_resort)
+            if ok:
+                return True, why
+    return None, why
+
+
+def _sides(lhs, rhs, inst: Instance):
+    if not inst.where:
+        return lhs, rhs
+    return sp.sympify(lhs).subs(inst.where), sp.sympify(rhs).subs(inst.where)
+
+
+def _numeric(pair: Pair, inst: Instance, rng: np.random.Generator) -> list[Comparison]:
+    return [pair.compare(inst.sample(rng), DPS) for _ in range(POINTS)]
+
+
+def _confirmed(pair: Pair, cmp: Comparison) -> Comparison | None:
+    again = pair.compare(cmp.point, CONFIRM_DPS)
+    return again if again.difference > DIFFER else None
+
+
+def _counterexample(k, index: int, cmp: Comparison) -> dict:
+    return {
+        "k": k,
+        "pair": index,
+        "point": {str(s): mpmath.nstr(v, 12) for s, v in sorted(cmp.point.items(), key=lambda t: str(t[0]))},
+        "lhs": mpmath.nstr(cmp.lhs, 15) if not isinstance(cmp.lhs, str) else cmp.lhs,
+        "rhs": mpmath.nstr(cmp.rhs, 15) if not isinstance(cmp.rhs, str) else cmp.rhs,
+    }
+
+
+def decide_instance(claim: Claim, inst: Instance, k, rng, outcome: Outcome) -> str:
+    """Verdict of one instance ('verified' / 'refuted' / 'inconclusive'); fills ``outcome``."""
+    verdict = "verified"
+    for index, (lhs, rhs) in enumerate(inst.pairs):
+        ok, why = symbolic(lhs, rhs, inst)
+        outcome.methods.append(why)
+        pair = Pair(*_sides(lhs, rhs, inst))
+        checks = _numeric(pair, inst, rng)
+        outcome.points += len(checks)
+        tol = AGREE_QUAD if _has_integral(lhs, rhs) else AGREE
+        worst = max(checks, key=lambda c: c.difference)
+        outcome.max_difference = max(outcome.max_difference, float(worst.difference))
+        if worst.difference > tol:
+            confirmed = _confirmed(pair, worst) if worst.difference > DIFFER else None
+            if ok and confirmed is not None:
+                raise CheckerBug(f"{claim.id} (k={k}): symbolic '{why}' but numerics differ: {worst}")
+            if confirmed is not None:
+                outcome.counterexample = _counterexample(k, index, confirmed)
+                return "refuted"
+            verdict = "inconclusive"
+            outcome.note = f"numeric difference {mpmath.nstr(worst.difference, 3)} below the refutation threshold"
+        elif not ok:
+            verdict = "inconclusive"
+            outcome.note = f"numerics agree but no proof: {why}"
+    return verdict
+
+
+def decide(claim: Claim, ks=None, seed: int = 0, general: bool = False) -> Outcome:
+    """Decide ``claim`` for each concrete k (or for its general form); the worst verdict wins."""
+    start = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    ks = list(claim.ks if ks is None else ks)
+    outcome = Outcome(claim, "verified", "symbolic" if general else ks, 0.0)
+    instances = [("symbolic", claim.general())] if general else [(k, claim.build(k)) for k in ks]
+    for k, inst in instances:
+        verdict = decide_instance(claim, inst, k, rng, outcome)
+        if verdict == "refuted":
+            outcome.verdict = "refuted"
+            break
+        if verdict == "inconclusive":
+            outcome.verdict = "inconclusive"
+    outcome.seconds = time.perf_counter() - start
+    return outcome

@@ -1,0 +1,132 @@
+"""``python -m checks.run``: decide every claim of a subject, print progress, write the JSON report.
+
+Exit status: 0 when every claim is verified or is a refuted claim acknowledged
+as an erratum of that exact printed text; 1 otherwise; 2 on bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+
+import mpmath
+import sympy
+
+from . import errata as errata_mod
+from .decide import CheckerBug, Outcome, decide
+
+REPORTS = Path("reports")
+
+
+def outcome_record(o: Outcome) -> dict:
+    c = o.claim
+    return {
+        "id": c.id, "equation": c.equation, "rule": c.rule, "verdict": o.verdict, "k": o.k,
+        "seconds": round(o.seconds, 3), "source": c.source, "statement": c.statement, "printed": c.printed,
+        "methods": sorted(set(o.methods)), "points": o.points, "max_difference": o.max_difference,
+        "counterexample": o.counterexample, "note": o.note,
+    }
+
+
+def _decide_record(claim) -> dict:
+    record = outcome_record(decide(claim))
+    if claim.correction is not None and record["verdict"] == "refuted":
+        record["correction"] = outcome_record(decide(claim.correction))
+    return record
+
+
+_CLAIMS: list = []
+
+
+def _worker(index: int) -> dict:
+    try:
+        return _decide_record(_CLAIMS[index])
+    except CheckerBug as bug:
+        return {"checker_bug": str(bug), "id": _CLAIMS[index].id}
+
+
+def _label(record: dict) -> str:
+    eq = record["equation"]
+    return f"eq. ({eq})" if not eq.startswith("J") else f"Jang ({eq[1:]})"
+
+
+def run(subject: str, jobs: int, quiet: bool, out: Path) -> int:
+    global _CLAIMS
+    module = importlib.import_module(subject)
+    _CLAIMS = module.claims()
+    errata = errata_mod.load(module.ERRATA_FILE)
+    start = time.perf_counter()
+    records: list[dict] = [None] * len(_CLAIMS)  # type: ignore[list-item]
+    bugs = []
+    ctx = mp.get_context("fork")
+    with ctx.Pool(jobs) if jobs > 1 else _Serial() as pool:
+        for done, (index, record) in enumerate(pool.imap_unordered(_indexed, range(len(_CLAIMS))), 1):
+            if "checker_bug" in record:
+                bugs.append(record)
+                print(f"CHECKER BUG in {record['id']}: {record['checker_bug']}", file=sys.stderr)
+                continue
+            ack = errata_mod.acknowledged(errata, record["id"], record["printed"])
+            record["erratum"] = ack["explanation"] if ack and record["verdict"] == "refuted" else None
+            records[index] = record
+            if not quiet:
+                tag = " (acknowledged erratum)" if record["erratum"] else ""
+                print(f"[{done}/{len(_CLAIMS)}] {_label(record)} {record['rule']} {record['id']} … "
+                      f"{record['verdict']}{tag} {record['seconds']:.1f} s", flush=True)
+    records = [r for r in records if r is not None]
+    total = time.perf_counter() - start
+    counts = {v: sum(r["verdict"] == v for r in records) for v in ("verified", "refuted", "inconclusive")}
+    unacknowledged = [r for r in records if r["verdict"] == "refuted" and not r["erratum"]]
+    failed = bool(bugs or unacknowledged or counts["inconclusive"])
+    report = {
+        "subject": subject, "title": getattr(module, "TITLE", subject),
+        "sympy": sympy.__version__, "mpmath": mpmath.__version__,
+        "seconds": round(total, 2), "counts": counts, "passed": not failed,
+        "claims": records, "checker_bugs": bugs,
+    }
+    _write_atomic(out / "verification.json", json.dumps(report, indent=2, default=str))
+    print(f"{len(records)} claims in {total:.1f} s: {counts['verified']} verified, {counts['refuted']} refuted "
+          f"({counts['refuted'] - len(unacknowledged)} acknowledged errata), {counts['inconclusive']} inconclusive")
+    print(f"wrote {out / 'verification.json'}")
+    return 1 if failed else 0
+
+
+def _indexed(index: int) -> tuple[int, dict]:
+    return index, _worker(index)
+
+
+class _Serial:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def imap_unordered(self, f, items):
+        return map(f, items)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Never leave a half-written report over a good one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m checks.run", description=__doc__)
+    parser.add_argument("--subject", default="derive.note", help="module with claims() and ERRATA_FILE")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--quiet", action="store_true", help="only the summary")
+    parser.add_argument("--out", type=Path, default=REPORTS)
+    args = parser.parse_args(argv)
+    return run(args.subject, args.jobs, args.quiet, args.out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
