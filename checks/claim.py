@@ -72,7 +72,7 @@ class Claim:
     rule: str
     statement: str
     printed: str
-    build: Callable[[int], Instance]
+    build: Callable[[int], Instance] | None
     source: str = "display"
     ks: tuple[int, ...] = tuple(range(2, 9))
     general: Callable[[], Instance] | None = None

@@ -46,6 +46,8 @@ class Outcome:
     max_difference: float = 0.0
     counterexample: dict | None = None
     note: str = ""
+    #: the first pair as checked (smallest k), for reports to typeset
+    shown: tuple | None = None
 
 
 def _has_integral(*exprs: sp.Basic) -> bool:
@@ -102,6 +104,8 @@ def _counterexample(k, index: int, cmp: Comparison) -> dict:
 def decide_instance(claim: Claim, inst: Instance, k, rng, outcome: Outcome) -> str:
     """Verdict of one instance ('verified' / 'refuted' / 'inconclusive'); fills ``outcome``."""
     verdict = "verified"
+    if outcome.shown is None and inst.pairs:
+        outcome.shown = tuple(inst.pairs[0])
     for index, (lhs, rhs) in enumerate(inst.pairs):
         ok, why = symbolic(lhs, rhs, inst)
         outcome.methods.append(why)
@@ -126,8 +130,13 @@ def decide_instance(claim: Claim, inst: Instance, k, rng, outcome: Outcome) -> s
     return verdict
 
 
-def decide(claim: Claim, ks=None, seed: int = 0, general: bool = False) -> Outcome:
-    """Decide ``claim`` for each concrete k (or for its general form); the worst verdict wins."""
+def decide(claim: Claim, ks=None, seed: int = 0, general: bool | None = None) -> Outcome:
+    """Decide ``claim`` for each concrete k (or for its general form); the worst verdict wins.
+
+    A claim with no concrete ks and a ``general`` builder is decided in general form.
+    """
+    if general is None:
+        general = not claim.ks and claim.general is not None
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
     ks = list(claim.ks if ks is None else ks)

@@ -19,6 +19,7 @@ import sympy
 
 from . import errata as errata_mod
 from .decide import CheckerBug, Outcome, decide
+from .report import WRITERS
 
 REPORTS = Path("reports")
 
@@ -30,6 +31,7 @@ def outcome_record(o: Outcome) -> dict:
         "seconds": round(o.seconds, 3), "source": c.source, "statement": c.statement, "printed": c.printed,
         "methods": sorted(set(o.methods)), "points": o.points, "max_difference": o.max_difference,
         "counterexample": o.counterexample, "note": o.note,
+        "checked_latex": [sympy.latex(side) for side in o.shown] if o.shown else None,
     }
 
 
@@ -89,9 +91,11 @@ def run(subject: str, jobs: int, quiet: bool, out: Path) -> int:
         "claims": records, "checker_bugs": bugs,
     }
     _write_atomic(out / "verification.json", json.dumps(report, indent=2, default=str))
+    written = [out / "verification.json"] + [writer(report, out) for writer in WRITERS]
     print(f"{len(records)} claims in {total:.1f} s: {counts['verified']} verified, {counts['refuted']} refuted "
           f"({counts['refuted'] - len(unacknowledged)} acknowledged errata), {counts['inconclusive']} inconclusive")
-    print(f"wrote {out / 'verification.json'}")
+    for path in written:
+        print(f"wrote {path}")
     return 1 if failed else 0
 
 

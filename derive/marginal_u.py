@@ -88,7 +88,8 @@ def _exp_minus_gk(s: Vars):
 
 
 def _gamma_eq6(lhs, rhs, substitution=None, closed=("gamma", "sympy")):
-    def build(_k: int) -> Instance:
+    """Eq. (6) holds for symbolic a > 0, z > 0: one instance, no k."""
+    def build() -> Instance:
         def sample(rng):
             return {a: rng.uniform(0.2, 3), z: rng.uniform(0.5, 4), xg: rng.uniform(0.1, 3),
                     yg: rng.uniform(0.1, 3)}
@@ -140,13 +141,13 @@ CLAIMS = [
           _pairs(eq5_line2, eq5_line3)),
     Claim("eq6.1", "6", "change of variables", "y = a x in the Gamma integral",
           r"\int_0^{\infty} x^{z-1} e^{-ax} dx = \int_0^{\infty} \left(\frac{y}{a}\right)^{z-1} e^{-y} \frac{dy}{a}",
-          _gamma_eq6(_G1, _G2, (a * xg, yg)), ks=(0,)),
+          build=None, ks=(), general=_gamma_eq6(_G1, _G2, (a * xg, yg))),
     Claim("eq6.2", "6", "algebra", "(1/a)^{z-1} / a out of the integral",
           r"\int_0^{\infty} \left(\frac{y}{a}\right)^{z-1} e^{-y} \frac{dy}{a} = \left(\frac{1}{a}\right)^z "
-          r"\int_0^{\infty} y^{z-1} e^{-y} dy", _gamma_eq6(_G2, _G3), ks=(0,)),
+          r"\int_0^{\infty} y^{z-1} e^{-y} dy", build=None, ks=(), general=_gamma_eq6(_G2, _G3)),
     Claim("eq6.3", "6", "gamma integral", "Euler's integral for Gamma(z), z > 0",
           r"\left(\frac{1}{a}\right)^z \int_0^{\infty} y^{z-1} e^{-y} dy = a^{-z} \Gamma(z)",
-          _gamma_eq6(_G3, _G4, closed=("sympy",)), ks=(0,)),
+          build=None, ks=(), general=_gamma_eq6(_G3, _G4, closed=("sympy",))),
     Claim("eq7.1", "7", "substitution", "restates the last line of (5)",
           r"p(u_1, \dots, u_{k-1}) = e^{-(k-1)x_k} " + _P + r" e^{x_i - u_i} \int_0^\infty dv v^{k-1} "
           r"e^{-v(1 + e^{-x_k} " + _S + r" (e^{x_i - u_i}))}",
