@@ -16,9 +16,10 @@ from pathlib import Path
 
 import mpmath
 import sympy
+from sympy.printing.mathml import mathml
 
 from . import errata as errata_mod
-from .decide import CheckerBug, Outcome, decide
+from .decide import DPS, CheckerBug, Outcome, decide
 from .report import WRITERS
 
 REPORTS = Path("reports")
@@ -32,6 +33,8 @@ def outcome_record(o: Outcome) -> dict:
         "methods": sorted(set(o.methods)), "points": o.points, "max_difference": o.max_difference,
         "counterexample": o.counterexample, "note": o.note,
         "checked_latex": [sympy.latex(side) for side in o.shown] if o.shown else None,
+        "checked_mathml": [mathml(side, printer="presentation") for side in o.shown] if o.shown else None,
+        "digits": DPS,
     }
 
 

@@ -20,3 +20,9 @@ def claims() -> list:
     out += jacobian.CLAIMS
     out += [c for c in density.CLAIMS if c.equation != "12"]
     return out
+
+
+def FIGURES(out_dir):
+    """The report's figures (matplotlib, optional): the verified density against samples of eq. (1)."""
+    from .figures import make_figures
+    return make_figures(out_dir)

@@ -1,0 +1,202 @@
+"""The report model: one place that collects the facts every report format renders.
+
+``build(report, out_dir)`` turns the report dict (what ``checks.run`` writes as
+``verification.json``) into a :class:`Model`.  Renderers (``markdown``,
+``html``, ``junit``) only format the model; they decide nothing.
+
+Figures are the subject's business: if the subject module (``report["subject"]``)
+exposes a callable ``FIGURES(out_dir) -> list[Figure-like dict]`` the model calls
+it once per report and output folder; without one, or without matplotlib, the
+model records why there are no figures.  Nothing here knows any particular note.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..claim import RULES
+from .latex_mathml import has_inline_math, prose_to_html, to_mathml
+
+VERDICTS = ("verified", "refuted", "inconclusive")
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+
+
+@dataclass
+class ClaimView:
+    id: str
+    label: str                 # "eq. (5)" or "Jang et al. (25)"
+    equation: str
+    rule: str
+    rule_text: str             # the rule and its side conditions
+    source: str                # "display" or "text"
+    statement: str
+    printed: str               # LaTeX (or prose with $...$) as printed in the note
+    printed_is_prose: bool
+    printed_html: str          # typeset (MathML) printed form
+    checked_latex: list[str] | None
+    checked_mathml: list[str] | None
+    methods: list[str]
+    ks: str                    # "2, 3, ..., 8" or "symbolic k"
+    points: int
+    digits: int | None
+    max_difference: float | None
+    seconds: float
+    verdict: str
+    counterexample: dict | None
+    note: str
+    erratum: str | None
+    correction: "ClaimView | None" = None
+
+    @property
+    def status(self) -> str:
+        """pass / acknowledged (a refuted claim listed as an erratum of its printed text) / fail."""
+        if self.verdict == "verified":
+            return "pass"
+        if self.verdict == "refuted" and self.erratum:
+            return "acknowledged"
+        return "fail"
+
+
+@dataclass
+class Figure:
+    name: str
+    caption: str
+    path: Path                 # the SVG file written in the output folder
+    svg: str                   # the SVG markup (no XML prolog), for inline embedding
+
+
+@dataclass
+class Model:
+    title: str
+    subject: str
+    passed: bool
+    counts: dict
+    total_claims: int
+    seconds: float
+    sympy: str
+    mpmath: str
+    note_file: str | None
+    note_sha256: str | None
+    claims: list[ClaimView]
+    errata: list[ClaimView]    # every refuted claim, in page order
+    checker_bugs: list[dict]
+    figures: list[Figure] = field(default_factory=list)
+    figures_skipped: str | None = None  # why there are no figures, when there are none
+
+    @property
+    def verdict_line(self) -> str:
+        c = self.counts
+        ack = sum(1 for e in self.errata if e.erratum)
+        return (f"{self.total_claims} claims: {c.get('verified', 0)} verified, {c.get('refuted', 0)} refuted "
+                f"({ack} acknowledged errata), {c.get('inconclusive', 0)} inconclusive")
+
+
+def label(equation: str) -> str:
+    return f"Jang et al. ({equation[1:]})" if equation.startswith("J") else f"eq. ({equation})"
+
+
+def ks_text(k) -> str:
+    if isinstance(k, str):
+        return "symbolic k (general form)" if k == "symbolic" else k
+    ks = list(k or [])
+    if len(ks) > 2 and ks == list(range(ks[0], ks[-1] + 1)):
+        return f"k = {ks[0]}, …, {ks[-1]}"
+    return "k = " + ", ".join(map(str, ks)) if ks else "—"
+
+
+def math_element(inner: str) -> str:
+    """Wrap SymPy's presentation MathML (no <math> element) for display."""
+    if inner.lstrip().startswith("<math"):
+        return inner
+    return f'<math xmlns="{MATHML_NS}" display="block">{inner}</math>'
+
+
+def claim_view(record: dict) -> ClaimView:
+    printed = record.get("printed") or ""
+    prose = has_inline_math(printed)
+    mathml = record.get("checked_mathml")
+    correction = record.get("correction")
+    return ClaimView(
+        id=record["id"], label=label(record["equation"]), equation=record["equation"], rule=record["rule"],
+        rule_text=RULES.get(record["rule"], record["rule"]), source=record.get("source", "display"),
+        statement=record.get("statement", ""), printed=printed, printed_is_prose=prose,
+        printed_html=prose_to_html(printed) if prose else to_mathml(printed),
+        checked_latex=record.get("checked_latex"),
+        checked_mathml=[math_element(m) for m in mathml] if mathml else None,
+        methods=list(record.get("methods") or []), ks=ks_text(record.get("k")),
+        points=int(record.get("points") or 0), digits=record.get("digits"),
+        max_difference=record.get("max_difference"), seconds=float(record.get("seconds") or 0.0),
+        verdict=record["verdict"], counterexample=record.get("counterexample"), note=record.get("note") or "",
+        erratum=record.get("erratum"),
+        correction=claim_view(correction) if isinstance(correction, dict) else None,
+    )
+
+
+def _note_facts(report: dict) -> tuple[str | None, str | None]:
+    """The note's file and SHA-256, wherever the report keeps them."""
+    note = report.get("note")
+    path = sha = None
+    if isinstance(note, dict):
+        path = note.get("file") or note.get("path")
+        sha = note.get("sha256") or note.get("hash")
+    elif isinstance(note, str):
+        path = note
+    path = path or report.get("note_file") or report.get("note_path")
+    sha = sha or report.get("note_sha256") or report.get("note_hash")
+    if path and not sha and Path(path).is_file():
+        sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return (str(path) if path else None), sha
+
+
+_CACHE: dict = {}
+
+
+def build(report: dict, out_dir: Path) -> Model:
+    """The model of one report; built once per (report, folder) however many writers ask."""
+    key = (id(report), str(out_dir))
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] is report:
+        return cached[1]
+    claims = [claim_view(r) for r in report.get("claims", [])]
+    note_file, note_sha = _note_facts(report)
+    counts = {v: int(report.get("counts", {}).get(v, sum(c.verdict == v for c in claims))) for v in VERDICTS}
+    model = Model(
+        title=report.get("title") or report.get("subject", "derivation"), subject=report.get("subject", ""),
+        passed=bool(report.get("passed")), counts=counts, total_claims=len(claims),
+        seconds=float(report.get("seconds") or 0.0), sympy=str(report.get("sympy", "?")),
+        mpmath=str(report.get("mpmath", "?")), note_file=note_file, note_sha256=note_sha, claims=claims,
+        errata=[c for c in claims if c.verdict == "refuted"], checker_bugs=list(report.get("checker_bugs") or []),
+    )
+    model.figures, model.figures_skipped = _figures(report, Path(out_dir))
+    _CACHE.clear()
+    _CACHE[key] = (report, model)
+    return model
+
+
+def _figures(report: dict, out_dir: Path) -> tuple[list[Figure], str | None]:
+    if "figures" in report and isinstance(report["figures"], list):  # given by the caller (tests)
+        figs = [Figure(f["name"], f["caption"], Path(f["path"]), f.get("svg", "")) for f in report["figures"]]
+        return figs, report.get("figures_skipped")
+    subject = report.get("subject")
+    try:
+        module = importlib.import_module(subject) if subject else None
+    except ImportError:
+        module = None
+    make = getattr(module, "FIGURES", None)
+    if make is None:
+        return [], "the subject defines no figures"
+    try:
+        made = make(out_dir)
+    except ImportError as exc:
+        return [], f"figures skipped: matplotlib is not installed ({exc}); install the 'report' extra"
+    except Exception as exc:  # a figure must never cost the verification report
+        return [], f"figures skipped: {type(exc).__name__}: {exc}"
+    figs = []
+    for f in made:
+        path = Path(f["path"])
+        svg = f.get("svg") or path.read_text()
+        start = svg.find("<svg")
+        figs.append(Figure(f["name"], f["caption"], path, svg[start:] if start >= 0 else svg))
+    return figs, (None if figs else "the subject made no figures")
