@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 
 verify: $(STAMP)
 	$(PY) -m checks.run $(if $(NOTE),--note $(NOTE)) $(VERIFY_ARGS)
+	$(PY) -m codegen --check
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -19,6 +19,8 @@ def claims() -> list:
     out += [c for c in density.CLAIMS if c.equation == "12"]
     out += jacobian.CLAIMS
     out += [c for c in density.CLAIMS if c.equation != "12"]
+    from codegen.claims import CLAIMS as codegen_claims  # the verified rewrites to generated/ (issue 4)
+    out += codegen_claims
     return out
 
 

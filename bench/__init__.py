@@ -1,0 +1,1 @@
+"""Accuracy and speed of the generated Gumbel-softmax densities (``python -m bench``, ``make bench``)."""
