@@ -55,12 +55,13 @@ def _svg(fig, path: Path) -> str:
 
 def make_figures(out_dir: Path) -> list[dict]:
     import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: no global state, faster import
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    with matplotlib.rc_context({"svg.hashsalt": "gumbel-softmax", "svg.fonttype": "none", "font.size": 9}):
+        return _make(Path(out_dir), Figure)
 
-    plt.rcParams.update({"svg.hashsalt": "gumbel-softmax", "svg.fonttype": "none", "font.size": 9})
-    out_dir = Path(out_dir)
+
+def _make(out_dir: Path, Figure) -> list[dict]:
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(SEED)
     figures = []
@@ -69,7 +70,8 @@ def make_figures(out_dir: Path) -> list[dict]:
     p2 = density_function(2)
     from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
-    fig, axes = plt.subplots(1, len(TAUS), figsize=(10, 2.6), sharey=True)
+    fig = Figure(figsize=(10, 2.6))
+    axes = fig.subplots(1, len(TAUS), sharey=True)
     edges = np.linspace(0, 1, 41)
     t = np.linspace(1e-4, 1 - 1e-4, 600)
     for ax, tv in zip(axes, TAUS):
@@ -96,7 +98,6 @@ def make_figures(out_dir: Path) -> list[dict]:
         "caption": (f"k = 2, π = {PI_K2}: the verified density of y₁ (red; Jang et al. (28) with y₂ = 1 − y₁) "
                     "against a histogram of 20 000 samples drawn by eq. (1) for each τ (log scale)."),
     })
-    plt.close(fig)
 
     # k = 3: density on the 2-simplex, samples overlaid.
     p3 = density_function(3)
@@ -110,7 +111,8 @@ def make_figures(out_dir: Path) -> list[dict]:
     with np.errstate(all="ignore"):
         dens = p3(PI_K3, TAU_K3, (np.where(inside, y1, 0.3), np.where(inside, y2, 0.3), np.where(inside, y3, 0.3)))
     logd = np.ma.masked_where(~inside, np.log10(dens))
-    fig, ax = plt.subplots(figsize=(4.6, 3.9))
+    fig = Figure(figsize=(4.6, 3.9))
+    ax = fig.subplots()
     im = ax.imshow(logd, origin="lower", extent=(0, 1, 0, np.sqrt(3) / 2), cmap="viridis", interpolation="bilinear")
     samples = sample_eq1(PI_K3, TAU_K3, 400, rng)
     pts = samples @ corners
@@ -129,5 +131,4 @@ def make_figures(out_dir: Path) -> list[dict]:
         "caption": (f"k = 3, π = {PI_K3}, τ = {TAU_K3:g}: log₁₀ of the verified density (Jang et al. (28)) on "
                     "the 2-simplex, with 400 samples drawn by eq. (1)."),
     })
-    plt.close(fig)
     return figures

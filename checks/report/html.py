@@ -22,8 +22,8 @@ table { border-collapse: collapse; margin: .5em 0 1em; } th, td { border: 1px so
 code, pre { font: 13px ui-monospace, SFMono-Regular, Menlo, monospace; } pre { background: #f6f8fa; padding: .6em;
   overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 .verdict { font-weight: 600; padding: .05em .5em; border-radius: 1em; color: #fff; white-space: nowrap; }
-.verified { background: var(--ok); } .refuted { background: var(--bad); } .inconclusive { background: var(--warn); }
-.acknowledged { background: var(--ack); }
+.verdict.verified { background: var(--ok); } .verdict.refuted { background: var(--bad); }
+.verdict.inconclusive { background: var(--warn); } .verdict.acknowledged { background: var(--ack); }
 .claim { border: 1px solid var(--line); border-radius: 6px; padding: .2em 1em .8em; margin: 1em 0; }
 .claim.refuted { border-left: 6px solid var(--bad); } .claim.inconclusive { border-left: 6px solid var(--warn); }
 .correction { border-left: 6px solid var(--ok); background: #f6fff8; }
@@ -60,9 +60,7 @@ def _badge(c: M.ClaimView) -> str:
 
 def _checked(c: M.ClaimView) -> str:
     if c.checked_mathml:
-        lhs, rhs = c.checked_mathml
-        eq = '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><mo>=</mo></math>'
-        return f'<div class="math">{lhs}</div><div class="math">{eq}</div><div class="math">{rhs}</div>'
+        return f'<div class="math">{c.checked_mathml}</div>'
     if c.checked_latex:
         return f'<div class="math">{to_mathml(c.checked_latex[0] + " = " + c.checked_latex[1])}</div>'
     return "<p>—</p>"

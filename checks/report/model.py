@@ -36,7 +36,7 @@ class ClaimView:
     printed_is_prose: bool
     printed_html: str          # typeset (MathML) printed form
     checked_latex: list[str] | None
-    checked_mathml: list[str] | None
+    checked_mathml: str | None      # one <math> element: lhs = rhs
     methods: list[str]
     ks: str                    # "2, 3, ..., 8" or "symbolic k"
     points: int
@@ -106,11 +106,17 @@ def ks_text(k) -> str:
     return "k = " + ", ".join(map(str, ks)) if ks else "—"
 
 
-def math_element(inner: str) -> str:
-    """Wrap SymPy's presentation MathML (no <math> element) for display."""
-    if inner.lstrip().startswith("<math"):
-        return inner
-    return f'<math xmlns="{MATHML_NS}" display="block">{inner}</math>'
+def _inner(mathml: str) -> str:
+    mathml = mathml.strip()
+    if mathml.startswith("<math"):
+        return mathml[mathml.index(">") + 1: mathml.rindex("</math>")]
+    return mathml
+
+
+def equation_element(lhs: str, rhs: str) -> str:
+    """One displayed ``lhs = rhs`` from SymPy's presentation MathML of each side (no <math> element)."""
+    return (f'<math xmlns="{MATHML_NS}" display="block"><mrow><mrow>{_inner(lhs)}</mrow><mo>=</mo>'
+            f"<mrow>{_inner(rhs)}</mrow></mrow></math>")
 
 
 def claim_view(record: dict) -> ClaimView:
@@ -124,7 +130,7 @@ def claim_view(record: dict) -> ClaimView:
         statement=record.get("statement", ""), printed=printed, printed_is_prose=prose,
         printed_html=prose_to_html(printed) if prose else to_mathml(printed),
         checked_latex=record.get("checked_latex"),
-        checked_mathml=[math_element(m) for m in mathml] if mathml else None,
+        checked_mathml=equation_element(*mathml) if mathml else None,
         methods=list(record.get("methods") or []), ks=ks_text(record.get("k")),
         points=int(record.get("points") or 0), digits=record.get("digits"),
         max_difference=record.get("max_difference"), seconds=float(record.get("seconds") or 0.0),
