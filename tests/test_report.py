@@ -179,3 +179,9 @@ def test_make_figures(tmp_path: Path):
     assert [f["name"] for f in figs] == ["k2", "k3"]
     for f in figs:
         assert Path(f["path"]).is_file() and "<svg" in f["svg"]
+
+
+def test_value_text_summarises_divergent_numbers():
+    assert M.value_text("9.6920451176416e+1487600117202881682423587873788677479527115157646867391") == \
+        "9.692e+148760… (an exponent of 55 digits)"
+    assert M.value_text("0.25") == "0.25" and M.value_text("x" * 50, 10) == "x" * 9 + "…"

@@ -48,8 +48,7 @@ def _num(x) -> str:
 
 
 def _short(text, limit: int = 60) -> str:
-    text = str(text)
-    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+    return escape(M.value_text(text, limit))
 
 
 def _badge(c: M.ClaimView) -> str:

@@ -19,8 +19,7 @@ def _num(x) -> str:
 
 
 def _short(text: str, limit: int = 60) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return M.value_text(text, limit)
 
 
 def _math_block(latex: str) -> list[str]:

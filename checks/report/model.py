@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +92,16 @@ class Model:
         ack = sum(1 for e in self.errata if e.erratum)
         return (f"{self.total_claims} claims: {c.get('verified', 0)} verified, {c.get('refuted', 0)} refuted "
                 f"({ack} acknowledged errata), {c.get('inconclusive', 0)} inconclusive")
+
+
+def value_text(value, limit: int = 40) -> str:
+    """A number as a reader wants it: huge exponents (a divergent side) summarised, long strings cut."""
+    text = str(value)
+    m = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)[eE]([-+]?)(\d+)\s*", text)
+    if m and len(m.group(3)) > 6:
+        mant = f"{float(m.group(1)):.4g}"
+        return f"{mant}e{m.group(2) or '+'}{m.group(3)[:6]}… (an exponent of {len(m.group(3))} digits)"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def label(equation: str) -> str:
