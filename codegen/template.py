@@ -71,7 +71,7 @@ def _batch(names, *shapes):
 def _rows(batch, k):
     """Slices of the first batch axis, each about _CHUNK elements."""
     if not batch:
-        return [slice(None)]
+        return [Ellipsis]
     inner = k * math.prod(batch[1:])
     step = max(1, _CHUNK // max(1, inner))
     return [slice(s, s + step) for s in range(0, batch[0], step)]
@@ -92,7 +92,9 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
             args = (p, x, k) if tau is None else (p, x, tau[rows], k)
             value = kernel(*args)[..., 0]
             if mask is not None:
-                off = mask(p, tol) & ~numpy.isnan(value)
+                off = mask(p, tol)
+                if numpy.any(off & numpy.isnan(value)):  # NaN in stays NaN; NaN made by log 0 is off the support
+                    off &= ~(numpy.isnan(p).any(axis=-1) | numpy.isnan(x).any(axis=-1))
                 value = numpy.where(off, -numpy.inf, value)
             out[rows] = value
     return out[()] if out.ndim == 0 else out

@@ -1,0 +1,28 @@
+"""``python -m bench`` (``make bench``): accuracy against mpmath, then speed. Exit 1 if a target is missed."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import accuracy, speed
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds (median reported)")
+    args = parser.parse_args(argv)
+    ok = True
+    if not args.skip_accuracy:
+        print("== accuracy: max |error| / max(1, |reference|), reference mpmath at 40 digits ==")
+        ok &= accuracy.run()
+    if not args.skip_speed:
+        print(f"\n== speed: tau = {speed.TAU}, median of {args.rounds} interleaved rounds ==")
+        ok &= speed.run(args.rounds)
+    print("\nall targets met" if ok else "\nSOME TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

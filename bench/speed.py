@@ -1,0 +1,95 @@
+"""Speed of log_prob / log_prob_from_log against torch and a straightforward numpy/scipy version.
+
+Runs are interleaved (one repetition of every contender per round) and the median is
+reported; torch runs on its default threads in this process.  Peak extra memory is
+measured with tracemalloc (numpy reports its buffers to it) relative to the bytes of y.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+
+import numpy as np
+from scipy.special import gammaln, logsumexp
+
+from .reference import load_generated
+
+CASES = ((10**6, 10, np.float64), (10**6, 10, np.float32), (10**4, 1000, np.float64))
+TAU = 0.5
+
+
+def straightforward(y, logits, tau):
+    """The textbook evaluation of (J28) with scipy: normalise logits, log, logsumexp."""
+    k = y.shape[-1]
+    log_pi = logits - logsumexp(logits, axis=-1, keepdims=True)
+    log_y = np.log(y)
+    return (gammaln(k) + (k - 1) * np.log(tau) + np.sum(log_pi - (tau + 1) * log_y, axis=-1)
+            - k * logsumexp(log_pi - tau * log_y, axis=-1))
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def _peak(fn) -> int:
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def run(rounds: int = 5, printer=print) -> bool:
+    g = load_generated()
+    torch = _torch()
+    if torch is None:
+        printer("torch not installed: the torch column is skipped "
+                "(pip install -e '.[bench]' installs torch==2.13.0)")
+    else:
+        printer(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    ok = True
+    printer(f"{'case':24} {'log_prob':>10} {'from_log':>10} {'numpy/scipy':>12} {'torch':>10} "
+            f"{'torch/ours':>10} {'scipy/ours':>10} {'peak mem/y':>10}")
+    for n, k, dtype in CASES:
+        rng = np.random.default_rng(0)
+        logits = rng.normal(size=(n, k)).astype(dtype)
+        log_y = g.sample_log(logits, TAU, rng=rng)
+        y = np.exp(log_y)
+        contenders = {
+            "ours": lambda: g.log_prob(y, logits, TAU),
+            "from_log": lambda: g.log_prob_from_log(log_y, logits, TAU),
+            "scipy": lambda: straightforward(y, logits, TAU),
+        }
+        if torch is not None:
+            ty, tl = torch.from_numpy(y), torch.from_numpy(logits)
+            tt = torch.tensor(TAU, dtype=ty.dtype)
+
+            def torch_run():
+                d = torch.distributions.RelaxedOneHotCategorical(tt, logits=tl, validate_args=False)
+                return d.log_prob(ty)
+            contenders["torch"] = torch_run
+        times = {name: [] for name in contenders}
+        for name, fn in contenders.items():  # warm-up
+            fn()
+        for _ in range(rounds):
+            for name, fn in contenders.items():
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
+        med = {name: statistics.median(v) for name, v in times.items()}
+        peak = _peak(contenders["ours"]) / y.nbytes
+        ok &= peak <= 3
+        tcol = f"{1e3 * med['torch']:8.1f}ms" if "torch" in med else f"{'-':>10}"
+        ratio = f"{med['torch'] / med['ours']:10.2f}" if "torch" in med else f"{'-':>10}"
+        if "torch" in med and dtype == np.float64 and k == 10:
+            ok &= med["ours"] <= med["torch"]
+        printer(f"N={n:<8d} k={k:<5d} {np.dtype(dtype).name:8} {1e3 * med['ours']:8.1f}ms "
+                f"{1e3 * med['from_log']:8.1f}ms {1e3 * med['scipy']:10.1f}ms {tcol} {ratio} "
+                f"{med['scipy'] / med['ours']:10.2f} {peak:10.2f}")
+    return ok
