@@ -66,7 +66,7 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / "profile"
     profile.mkdir(exist_ok=True)
     return subprocess.run([str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def _probe(page: Path, tmp_path: Path) -> dict:
@@ -78,7 +78,7 @@ def _probe(page: Path, tmp_path: Path) -> dict:
     probe.write_text(text, encoding="utf-8")
     done = _chromium(tmp_path, "--virtual-time-budget=5000", "--enable-logging=stderr", "--v=0", "--dump-dom",
                      probe.as_uri())
-    match = re.search(r'<pre id="__probe__">(.*?)</pre>', done.stdout, re.S)
+    match = re.search(r'<pre id="__probe__">(.*?)</pre>', done.stdout, re.DOTALL)
     assert match, f"no measurements in the dumped DOM; stderr:\n{done.stderr[-3000:]}"
     result = json.loads(match.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
                         .replace("&amp;", "&"))
@@ -139,8 +139,9 @@ def _png_pixels(path: Path) -> tuple[int, int, set]:
 
 
 def _pages(tmp_path: Path) -> list[Path]:
-    from checks.report import html
     from test_report import synthetic_report
+
+    from checks.report import html
 
     figures = None
     try:

@@ -185,3 +185,28 @@ def test_value_text_summarises_divergent_numbers():
     assert M.value_text("9.6920451176416e+1487600117202881682423587873788677479527115157646867391") == \
         "9.692e+148760… (an exponent of 55 digits)"
     assert M.value_text("0.25") == "0.25" and M.value_text("x" * 50, 10) == "x" * 9 + "…"
+
+
+def test_note_fidelity_coverage_and_partial_correction(tmp_path: Path):
+    """A run with --note: the note's path from the fidelity summary, coverage listed, partial corrections."""
+    note = tmp_path / "note.md"
+    note.write_text("$$ y = x \\tag{1} $$\n")
+    report = synthetic_report(figures=[])
+    del report["note"]
+    report["fidelity"] = {"note": str(note), "unchecked_equations": ["16"], "missing_equations": [],
+                          "segments_without_own_claim": [{"equation": "7", "segment": "a = b"}]}
+    first = report["claims"][0]
+    first.update(verdict="refuted", fidelity={"status": "edited", "location": {"kind": "display", "equation": "1"},
+                                              "note": "the printed text differs"},
+                 correction={"id": "eq1", "printed": "y = x", "verdict": "verified",
+                             "statement": "the claim as printed in the project's copy"})
+    m = M.build(report, tmp_path)
+    import hashlib
+    assert m.note_file == str(note) and m.note_sha256 == hashlib.sha256(note.read_bytes()).hexdigest()
+    assert m.coverage == {"equations without a claim": ["(16)"],
+                          "'=' segments without a claim of their own": ["(7): a = b"]}
+    assert m.claims[0].correction.rule == "algebra" and m.claims[0].fidelity.startswith("edited (eq. (1)")
+    text = markdown.render(m, tmp_path)
+    assert "Coverage of the note as printed" in text and "Tied to the note as printed:** edited" in text
+    assert "Coverage of the note as printed" in html.render(m)
+    ET.fromstring(junit.render(m).split("\n", 1)[1])

@@ -82,13 +82,15 @@ def _claim(c: M.ClaimView, correction: bool = False) -> str:
         ("Time", f"{c.seconds:.2f} s"),
         ("Verdict", _badge(c)),
     ]
+    if c.fidelity:
+        rows.append(("Tied to the note", escape(c.fidelity)))
     if c.note:
         rows.append(("Note", escape(c.note)))
     if c.counterexample:
         ce = c.counterexample
         point = ", ".join(f"{escape(str(k))} = {_short(v, 22)}" for k, v in (ce.get("point") or {}).items())
-        rows.append(("Counterexample", f"k = {escape(str(ce.get('k')))}; at {point}: lhs = {_short(ce.get('lhs'))}, "
-                                        f"rhs = {_short(ce.get('rhs'))}"))
+        rows.append(("Counterexample", (f"k = {escape(str(ce.get('k')))}; at {point}: "
+                                        f"lhs = {_short(ce.get('lhs'))}, rhs = {_short(ce.get('rhs'))}")))
     if c.erratum:
         rows.append(("Erratum", escape(c.erratum)))
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
@@ -113,8 +115,8 @@ def render(m: M.Model) -> str:
     ]
     parts = [
         f"<h1>{escape(m.title)}: step-by-step verification</h1>",
-        f'<p class="status {"pass" if m.passed else "fail"}">{"PASSED" if m.passed else "FAILED"} — '
-        f"{escape(m.verdict_line)}</p>",
+        (f'<p class="status {"pass" if m.passed else "fail"}">{"PASSED" if m.passed else "FAILED"} — '
+         f"{escape(m.verdict_line)}</p>"),
         '<table id="summary"><tbody>' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in summary)
         + "</tbody></table>",
     ]
@@ -138,6 +140,10 @@ def render(m: M.Model) -> str:
                             else f'<div class="math">{e.correction.printed_html}</div>'))
             items.append(item + "</li>")
         parts.append("<ul>" + "".join(items) + "</ul>")
+    if m.coverage:
+        parts.append('<h2 id="coverage">Coverage of the note as printed</h2><ul>' + "".join(
+            f"<li><strong>{escape(what)}:</strong> " + "; ".join(f"<code>{escape(i)}</code>" for i in items) + "</li>"
+            for what, items in m.coverage.items()) + "</ul>")
     parts.append('<h2 id="figures">Figures</h2>')
     if m.figures:
         for f in m.figures:

@@ -33,7 +33,7 @@ VARIANTS = {"mathbf": "bold", "mathbb": "double-struck", "mathrm": "normal", "ma
             "mathcal": "script", "boldsymbol": "bold"}
 DOUBLE_STRUCK = {"E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "P": "ℙ"}
 
-_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[A-Za-z]|[0-9]+(?:\.[0-9]+)?|\s+|.", re.S)
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[A-Za-z]|[0-9]+(?:\.[0-9]+)?|\s+|.", re.DOTALL)
 
 
 class _Parser:
@@ -180,7 +180,7 @@ def to_mathml(latex: str, display: bool = True) -> str:
     """The presentation MathML (one ``<math>`` element) of a LaTeX formula."""
     try:
         body = _Parser(latex).seq()
-    except Exception:  # never let typesetting break a report: show the source instead
+    except Exception:  # noqa: BLE001 - never let typesetting break a report: show the source instead
         body = f"<mtext>{escape(latex)}</mtext>"
     mode = "block" if display else "inline"
     return (f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="{mode}">'

@@ -48,13 +48,15 @@ def _claim(c: M.ClaimView, heading: str = "###") -> list[str]:
         out += _math_block(f"{lhs} \\;=\\; {rhs}")
     out += [
         f"- **Rule:** {c.rule} — {c.rule_text}",
-        f"- **Decided by:** " + ("; ".join(c.methods) if c.methods else "—"),
+        "- **Decided by:** " + ("; ".join(c.methods) if c.methods else "—"),
         f"- **Numeric cross-check:** {c.points} points"
         + (f" at {c.digits} digits" if c.digits else "") + f", largest |lhs − rhs| = {_num(c.max_difference)}",
         f"- **k checked:** {c.ks}",
         f"- **Time:** {c.seconds:.2f} s",
         f"- **Verdict:** {_verdict(c)}",
     ]
+    if c.fidelity:
+        out.append(f"- **Tied to the note as printed:** {c.fidelity}")
     if c.note:
         out.append(f"- **Note:** {c.note}")
     if c.counterexample:
@@ -101,6 +103,11 @@ def render(m: M.Model, out_dir: Path) -> str:
             out += ["    " + line if line else "" for line in _math_block(e.correction.printed)] if not \
                 e.correction.printed_is_prose else [f"    > {e.correction.printed}"]
     out.append("")
+    if m.coverage:
+        out += ["## Coverage of the note as printed", ""]
+        for what, items in m.coverage.items():
+            out.append(f"- **{what}:** " + "; ".join(f"`{i}`" for i in items))
+        out.append("")
     out += ["## Figures", ""]
     if m.figures:
         for f in m.figures:
@@ -110,7 +117,7 @@ def render(m: M.Model, out_dir: Path) -> str:
     else:
         out += [f"Figures skipped: {m.figures_skipped or 'none made'}.", ""]
     out += ["## Claims, in the order of the note", ""]
-    out += [f"| # | claim | rule | verdict | k | time |", "|---|---|---|---|---|---|"]
+    out += ["| # | claim | rule | verdict | k | time |", "|---|---|---|---|---|---|"]
     for i, cl in enumerate(m.claims, 1):
         out.append(f"| {i} | [{cl.label} `{cl.id}`](#{_anchor(cl)}) | {cl.rule} | {_verdict(cl)} | {cl.ks} | "
                    f"{cl.seconds:.2f} s |")

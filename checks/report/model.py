@@ -48,7 +48,8 @@ class ClaimView:
     counterexample: dict | None
     note: str
     erratum: str | None
-    correction: "ClaimView | None" = None
+    correction: ClaimView | None = None
+    fidelity: str | None = None  # how the claim is tied to the note as printed, when checked
 
     @property
     def status(self) -> str:
@@ -83,6 +84,7 @@ class Model:
     claims: list[ClaimView]
     errata: list[ClaimView]    # every refuted claim, in page order
     checker_bugs: list[dict]
+    coverage: dict | None = None  # what of the note as printed no claim checks (report["fidelity"])
     figures: list[Figure] = field(default_factory=list)
     figures_skipped: str | None = None  # why there are no figures, when there are none
 
@@ -102,6 +104,14 @@ def value_text(value, limit: int = 40) -> str:
         mant = f"{float(m.group(1)):.4g}"
         return f"{mant}e{m.group(2) or '+'}{m.group(3)[:6]}… (an exponent of {len(m.group(3))} digits)"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def collapse_methods(methods: list[str]) -> list[str]:
+    """Methods that differ only in an index (one per k: ``exp(-g_2)``, ``exp(-g_3)``...) shown once, with k."""
+    groups: dict[str, list[str]] = {}
+    for method in methods:
+        groups.setdefault(re.sub(r"_\d+", "_k", method), []).append(method)
+    return [members[0] if len(members) == 1 else f"{key} (each k)" for key, members in groups.items()]
 
 
 def label(equation: str) -> str:
@@ -130,7 +140,27 @@ def equation_element(lhs: str, rhs: str) -> str:
             f"<mrow>{_inner(rhs)}</mrow></mrow></math>")
 
 
-def claim_view(record: dict) -> ClaimView:
+def _fidelity_text(fid) -> str | None:
+    """How the claim is tied to the note as printed (``record["fidelity"]``, when the run had a note)."""
+    if not isinstance(fid, dict):
+        return None
+    text = str(fid.get("status") or "—")
+    loc = fid.get("location")
+    if isinstance(loc, dict) and loc.get("equation"):
+        text += f" (eq. ({loc['equation']}), {loc.get('kind', '')})".replace(", )", ")")
+    if fid.get("note"):
+        text += f": {fid['note']}"
+    return text
+
+
+def claim_view(record: dict, parent: dict | None = None) -> ClaimView:
+    """The facts of one record; a partial record (a correction) takes what it lacks from its parent."""
+    parent = parent or {}
+    record = {**{k: parent.get(k) for k in ("equation", "rule", "source", "k")}, **record}
+    record["id"] = str(record.get("id") or "?")
+    record["equation"] = str(record.get("equation") or "?")
+    record["rule"] = record.get("rule") or "—"
+    record["verdict"] = record.get("verdict") or "inconclusive"
     printed = record.get("printed") or ""
     prose = has_inline_math(printed)
     mathml = record.get("checked_mathml")
@@ -142,12 +172,13 @@ def claim_view(record: dict) -> ClaimView:
         printed_html=prose_to_html(printed) if prose else to_mathml(printed),
         checked_latex=record.get("checked_latex"),
         checked_mathml=equation_element(*mathml) if mathml else None,
-        methods=list(record.get("methods") or []), ks=ks_text(record.get("k")),
+        methods=collapse_methods(list(record.get("methods") or [])), ks=ks_text(record.get("k")),
         points=int(record.get("points") or 0), digits=record.get("digits"),
         max_difference=record.get("max_difference"), seconds=float(record.get("seconds") or 0.0),
         verdict=record["verdict"], counterexample=record.get("counterexample"), note=record.get("note") or "",
         erratum=record.get("erratum"),
-        correction=claim_view(correction) if isinstance(correction, dict) else None,
+        correction=claim_view(correction, record) if isinstance(correction, dict) else None,
+        fidelity=_fidelity_text(record.get("fidelity")),
     )
 
 
@@ -160,11 +191,27 @@ def _note_facts(report: dict) -> tuple[str | None, str | None]:
         sha = note.get("sha256") or note.get("hash")
     elif isinstance(note, str):
         path = note
-    path = path or report.get("note_file") or report.get("note_path")
+    fidelity = report.get("fidelity") if isinstance(report.get("fidelity"), dict) else {}
+    path = path or report.get("note_file") or report.get("note_path") or fidelity.get("note")
     sha = sha or report.get("note_sha256") or report.get("note_hash")
     if path and not sha and Path(path).is_file():
         sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return (str(path) if path else None), sha
+
+
+def _coverage(fidelity) -> dict | None:
+    """Equations and '=' segments of the note that no claim checks, and equations missing from the note."""
+    if not isinstance(fidelity, dict):
+        return None
+    out = {
+        "equations without a claim": [f"({n})" for n in fidelity.get("unchecked_equations") or []],
+        "equations missing from the note": [f"({n})" for n in fidelity.get("missing_equations") or []],
+        "equations not in the project's copy": [f"({n})" for n in fidelity.get("equations_not_in_project_copy") or []],
+        "'=' segments without a claim of their own": [
+            f"({s.get('equation')}): {s.get('segment')}" for s in fidelity.get("segments_without_own_claim") or []
+            if isinstance(s, dict)],
+    }
+    return {k: v for k, v in out.items() if v}
 
 
 _CACHE: dict = {}
@@ -185,6 +232,7 @@ def build(report: dict, out_dir: Path) -> Model:
         seconds=float(report.get("seconds") or 0.0), sympy=str(report.get("sympy", "?")),
         mpmath=str(report.get("mpmath", "?")), note_file=note_file, note_sha256=note_sha, claims=claims,
         errata=[c for c in claims if c.verdict == "refuted"], checker_bugs=list(report.get("checker_bugs") or []),
+        coverage=_coverage(report.get("fidelity")),
     )
     model.figures, model.figures_skipped = _figures(report, Path(out_dir))
     _CACHE.clear()
@@ -208,7 +256,7 @@ def _figures(report: dict, out_dir: Path) -> tuple[list[Figure], str | None]:
         made = make(out_dir)
     except ImportError as exc:
         return [], f"figures skipped: matplotlib is not installed ({exc}); install the 'report' extra"
-    except Exception as exc:  # a figure must never cost the verification report
+    except Exception as exc:  # noqa: BLE001 - a figure must never cost the verification report
         return [], f"figures skipped: {type(exc).__name__}: {exc}"
     figs = []
     for f in made:
