@@ -39,7 +39,7 @@ class RowPrinter(NumPyPrinter):
         (var, lo, hi), = expr.limits
         if var != forms.i or lo != 0 or hi not in self.last:
             raise ValueError(f"Sum: only sums over the full last axis are printable, got {expr.limits}")
-        return f"numpy.sum({self._print(expr.function)}, axis=-1, keepdims=True)"
+        return f"numpy.sum({self._print(expr.function)}, axis=-1, keepdims=True, dtype=numpy.longdouble)"
 
     def _print_RowMax(self, expr):
         return f"numpy.max({self._print(expr.args[0])}, axis=-1, keepdims=True)"

@@ -202,24 +202,24 @@ def _kernel_log_prob(y, logits, tau, k):
     t1 = numpy.log(y)
     t2 = t1*tau - logits
     t3 = -t2 - numpy.max(-t2, axis=-1, keepdims=True)
-    return -k*numpy.log(numpy.sum(numpy.exp(t3), axis=-1, keepdims=True)) + t0*numpy.log(tau) + math.lgamma(k) - numpy.sum(t1, axis=-1, keepdims=True) + numpy.sum(t3, axis=-1, keepdims=True)
+    return -k*numpy.log(numpy.sum(numpy.exp(t3), axis=-1, keepdims=True, dtype=numpy.longdouble)) + t0*numpy.log(tau) + math.lgamma(k) - numpy.sum(t1, axis=-1, keepdims=True, dtype=numpy.longdouble) + numpy.sum(t3, axis=-1, keepdims=True, dtype=numpy.longdouble)
 
 
 def _kernel_log_prob_from_log(log_y, logits, tau, k):
     t0 = k - 1
     t1 = tau*log_y - logits
     t2 = -t1 - numpy.max(-t1, axis=-1, keepdims=True)
-    return -k*numpy.log(numpy.sum(numpy.exp(t2), axis=-1, keepdims=True)) + t0*numpy.log(tau) + math.lgamma(k) + numpy.sum(t2, axis=-1, keepdims=True) - numpy.sum(log_y, axis=-1, keepdims=True)
+    return -k*numpy.log(numpy.sum(numpy.exp(t2), axis=-1, keepdims=True, dtype=numpy.longdouble)) + t0*numpy.log(tau) + math.lgamma(k) + numpy.sum(t2, axis=-1, keepdims=True, dtype=numpy.longdouble) - numpy.sum(log_y, axis=-1, keepdims=True, dtype=numpy.longdouble)
 
 
 def _kernel_log_prob_u(u, logits, k):
     t0 = -numpy.max(logits - u, axis=-1, keepdims=True) + logits - u
     t1 = k - 1
-    return -k*numpy.log(numpy.sum(numpy.exp(t0), axis=-1, keepdims=True)) + math.lgamma(k) + numpy.sum(t0, axis=-1, keepdims=True)
+    return -k*numpy.log(numpy.sum(numpy.exp(t0), axis=-1, keepdims=True, dtype=numpy.longdouble)) + math.lgamma(k) + numpy.sum(t0, axis=-1, keepdims=True, dtype=numpy.longdouble)
 
 
 def _kernel_sample_log(logits, gumbel, tau, k):
     t0 = tau**(-1.0)
     t1 = gumbel + logits
     t2 = -t0*t1 + numpy.max(t0*t1, axis=-1, keepdims=True)
-    return -t2 - numpy.log(numpy.sum(numpy.exp(-t2), axis=-1, keepdims=True))
+    return -t2 - numpy.log(numpy.sum(numpy.exp(-t2), axis=-1, keepdims=True, dtype=numpy.longdouble))
