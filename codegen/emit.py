@@ -2,7 +2,7 @@
 
 Every formula in the output comes from a SymPy expression through
 :class:`RowPrinter`: ``Sum`` over the category index becomes a reduction along the
-last axis (``keepdims=True``), ``RowMax`` a ``max`` along it, ``y[i]`` the array ``y``;
+last axis (``keepdims=True``; in ``numpy.longdouble`` for the densities), ``RowMax`` a ``max`` along it, ``y[i]`` the array ``y``;
 per-row quantities (``tau``) carry a trailing axis of length 1, so every printed
 expression broadcasts.  CSE is SymPy's ``cse`` in its canonical order; the output is
 deterministic byte for byte for a pinned SymPy.
@@ -25,8 +25,11 @@ COMMAND = "python -m codegen"
 class RowPrinter(NumPyPrinter):
     """NumPy printer for expressions over the last axis of arrays."""
 
-    def __init__(self, last=()):
+    def __init__(self, last=(), extended=True):
         super().__init__({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False})
+        #: row sums accumulate in numpy.longdouble (80-bit on x86-64): the log-density adds terms
+        #: that cancel, and float64 pairwise sums alone miss the 2e-15 accuracy target
+        self.extended = extended
         #: names that CSE gave to k - 1, the upper limit of a full sum
         self.last = {forms.K - 1, *last}
 
@@ -39,7 +42,8 @@ class RowPrinter(NumPyPrinter):
         (var, lo, hi), = expr.limits
         if var != forms.i or lo != 0 or hi not in self.last:
             raise ValueError(f"Sum: only sums over the full last axis are printable, got {expr.limits}")
-        return f"numpy.sum({self._print(expr.function)}, axis=-1, keepdims=True, dtype=numpy.longdouble)"
+        extended = ", dtype=numpy.longdouble" if self.extended else ""
+        return f"numpy.sum({self._print(expr.function)}, axis=-1, keepdims=True{extended})"
 
     def _print_RowMax(self, expr):
         return f"numpy.max({self._print(expr.args[0])}, axis=-1, keepdims=True)"
@@ -55,7 +59,8 @@ class RowPrinter(NumPyPrinter):
 def kernel_source(name: str, expr: sp.Expr, args: tuple[str, ...]) -> str:
     """``def _kernel_<name>(args): <cse assignments>; return <reduced>``."""
     replacements, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("t"), order="canonical")
-    printer = RowPrinter(sym for sym, sub in replacements if sub == forms.K - 1)
+    printer = RowPrinter((sym for sym, sub in replacements if sub == forms.K - 1),
+                         extended=name not in ELEMENTWISE)
     lines = [f"def _kernel_{name}({', '.join(args)}):"]
     for sym, sub in replacements:
         lines.append(f"    {printer.doprint(sym)} = {printer.doprint(sub)}")
@@ -70,6 +75,9 @@ def recombined(expr: sp.Expr) -> sp.Expr:
         reduced = reduced.xreplace({sym: sub})
     return reduced
 
+
+#: kernels with an elementwise result (no cancelling row sum): summed in float64
+ELEMENTWISE = ("sample_log",)
 
 KERNEL_ARGS = {
     "log_prob": ("y", "logits", "tau", "k"),

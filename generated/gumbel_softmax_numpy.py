@@ -222,4 +222,4 @@ def _kernel_sample_log(logits, gumbel, tau, k):
     t0 = tau**(-1.0)
     t1 = gumbel + logits
     t2 = -t0*t1 + numpy.max(t0*t1, axis=-1, keepdims=True)
-    return -t2 - numpy.log(numpy.sum(numpy.exp(-t2), axis=-1, keepdims=True, dtype=numpy.longdouble))
+    return -t2 - numpy.log(numpy.sum(numpy.exp(-t2), axis=-1, keepdims=True))
