@@ -19,6 +19,8 @@ import sympy
 from sympy.printing.mathml import mathml
 
 from . import errata as errata_mod
+from . import fidelity as fidelity_mod
+from .note_reader import NoteError
 from .decide import DPS, CheckerBug, Outcome, decide
 from .report import WRITERS
 
@@ -46,11 +48,13 @@ def _decide_record(claim) -> dict:
 
 
 _CLAIMS: list = []
+_FIDELITY = None  # checks.fidelity.Fidelity: ties each claim to the note as printed
 
 
 def _worker(index: int) -> dict:
     try:
-        return _decide_record(_CLAIMS[index])
+        record = _decide_record(_CLAIMS[index])
+        return _FIDELITY.apply_safe(_CLAIMS[index], record) if _FIDELITY is not None else record
     except CheckerBug as bug:
         return {"checker_bug": str(bug), "id": _CLAIMS[index].id}
 
@@ -60,10 +64,17 @@ def _label(record: dict) -> str:
     return f"eq. ({eq})" if not eq.startswith("J") else f"Jang ({eq[1:]})"
 
 
-def run(subject: str, jobs: int, quiet: bool, out: Path) -> int:
-    global _CLAIMS
+def run(subject: str, jobs: int, quiet: bool, out: Path, note: Path | None = None) -> int:
+    global _CLAIMS, _FIDELITY
     module = importlib.import_module(subject)
     _CLAIMS = module.claims()
+    try:
+        _FIDELITY = fidelity_mod.load(note, module, _CLAIMS)
+    except NoteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for line in _FIDELITY.warnings() if _FIDELITY else []:
+        print(f"warning: {line}", file=sys.stderr)
     errata = errata_mod.load(module.ERRATA_FILE)
     start = time.perf_counter()
     records: list[dict] = [None] * len(_CLAIMS)  # type: ignore[list-item]
@@ -92,6 +103,7 @@ def run(subject: str, jobs: int, quiet: bool, out: Path) -> int:
         "sympy": sympy.__version__, "mpmath": mpmath.__version__,
         "seconds": round(total, 2), "counts": counts, "passed": not failed,
         "claims": records, "checker_bugs": bugs,
+        "fidelity": _FIDELITY.summary() if _FIDELITY else None,
     }
     _write_atomic(out / "verification.json", json.dumps(report, indent=2, default=str))
     written = [out / "verification.json"] + [writer(report, out) for writer in WRITERS]
@@ -131,8 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--quiet", action="store_true", help="only the summary")
     parser.add_argument("--out", type=Path, default=REPORTS)
+    parser.add_argument("--note", type=Path, default=None,
+                        help="verify the note at this path (default: the subject's own copy of the note)")
     args = parser.parse_args(argv)
-    return run(args.subject, args.jobs, args.quiet, args.out)
+    return run(args.subject, args.jobs, args.quiet, args.out, args.note)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,509 @@
+"""Fidelity: tie each printed equation of a note to the claim that checks it, and check what is printed.
+
+For every claim the printed text it was transcribed from (``claim.printed``) is
+located in the project's copy of the note (the *reference*); the same place is
+then read in the note being verified.
+
+* Unchanged text: the printed sides are parsed (``checks.latex``) and compared
+  numerically, at random points of the claim's sampler for one concrete k, with
+  the sides of the claim's transcription.  ``confirmed``: every parsed side equals
+  a transcription side; ``unparseable``: no side could be parsed, the transcription
+  is **unconfirmed**; ``differs``: a parsed side equals no transcription side.
+  The claim's own verdict stands.
+* Changed text: the printed claim is decided as printed: each changed side is
+  parsed, each unchanged side keeps its value (its parse, or the transcription side
+  it is tied to), and adjacent sides are compared at the sampler's points.  A
+  difference is a counterexample: the verdict is ``refuted``, with the point, both
+  values and the claim of the project's copy as the corrected claim.  Equal values:
+  ``verified`` (numerically, the printed text differs but says the same).
+* An equation of the note that no claim covers is reported as unchecked; a claim
+  whose equation is missing from the note is ``inconclusive``.
+
+The record's ``printed`` becomes the text as printed in the verified note, so an
+erratum (keyed by the exact printed text) is never acknowledged for an edited text.
+"""
+from __future__ import annotations
+
+import difflib
+import importlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from . import latex
+from .note_reader import Note, _split_top, _strip_trailer, squash
+from .numeric import Pair
+
+POINTS = 2
+DPS = 20
+CONFIRM_DPS = 50
+AGREE = mpmath.mpf("1e-10")
+DIFFER = mpmath.mpf("1e-8")
+SEED = 1234
+
+
+def _plain(text: str) -> str:
+    """Prose compared without the $ delimiters and with whitespace squashed."""
+    return squash(text.replace("$", ""))
+
+
+def sides_of(printed: str) -> list[str]:
+    return [squash(_strip_trailer(s)) for s in _split_top(squash(printed), "=")]
+
+
+@dataclass
+class Hints:
+    """What the subject tells fidelity about its notation (all optional)."""
+    defined: dict = field(default_factory=dict)          # "u_k" -> 0
+    where: object = None                                 # (claim_id, k) -> {symbol: expr}
+    indirect: dict = field(default_factory=dict)         # claim id -> how it is checked instead
+
+    @staticmethod
+    def for_subject(module) -> "Hints":
+        pkg = module.__name__.rpartition(".")[0]
+        try:
+            h = importlib.import_module(f"{pkg}.fidelity_hints" if pkg else "fidelity_hints")
+        except ImportError:
+            return Hints()
+        return Hints(getattr(h, "DEFINED", {}), getattr(h, "where", None), getattr(h, "INDIRECT", {}))
+
+
+# ---------------------------------------------------------------- locating claims in a note
+
+@dataclass(frozen=True)
+class Location:
+    kind: str            # "display" | "inline" | "prose"
+    equation: str
+    chain: int = 0
+    positions: tuple = ()  # indices of the sides in the chain / inline snippet
+    shape: tuple = ()      # chain lengths of the equation (display) / number of inline snippets
+
+
+def _inline_for(note: Note, number: str) -> list[str]:
+    return [m for tag, m in note.inline if tag == number]
+
+
+def _windows(chains: list[list[str]], n: int):
+    for c, chain in enumerate(chains):
+        for start in range(len(chain) - n + 1):
+            yield c, tuple(range(start, start + n))
+        if n == 2:  # first and a later side (a chain's conclusion)
+            for a in range(len(chain)):
+                for b in range(a + 2, len(chain)):
+                    yield c, (a, b)
+
+
+def _best(chains: list[list[str]], want: list[str]):
+    best, score = None, -1.0
+    for c, pos in _windows(chains, len(want)):
+        got = [chains[c][p] for p in pos]
+        s = difflib.SequenceMatcher(None, " = ".join(got), " = ".join(want)).ratio()
+        if got == want:
+            s = 2.0 - 0.01 * (pos[-1] - pos[0] - len(pos) + 1)
+        if s > score:
+            best, score = (c, pos), s
+    return best, score
+
+
+def locate(claim, note: Note) -> Location | None:
+    number = claim.equation
+    if "$" in claim.printed or number not in note.equations and claim.source == "display":
+        if "$" in claim.printed and _plain(claim.printed) in _plain(note.prose.get(number, "")):
+            return Location("prose", number)
+        return None
+    want = sides_of(claim.printed)
+    if claim.source == "display":
+        chains = note.equations[number].chains
+        found, score = _best(chains, want)
+        if found is None or score < 1.5:
+            return None
+        return Location("display", number, found[0], found[1], tuple(len(c) for c in chains))
+    snippets = [sides_of(s) for s in _inline_for(note, number)]
+    found, score = _best(snippets, want)
+    if found is None or score < 1.5:
+        return None
+    return Location("inline", number, found[0], found[1], (len(snippets),))
+
+
+def read_at(loc: Location, ref_sides: list[str], note: Note) -> tuple[list[str] | None, str]:
+    """The sides at ``loc`` in ``note`` (None when absent) and a reason when not found."""
+    if loc.kind == "prose":
+        return None, ""
+    if loc.kind == "display":
+        eq = note.equations.get(loc.equation)
+        if eq is None:
+            return None, f"equation ({loc.equation}) is not in the note"
+        chains = eq.chains
+        if tuple(len(c) for c in chains) == loc.shape:
+            return [chains[loc.chain][p] for p in loc.positions], ""
+    else:
+        snippets = [sides_of(s) for s in _inline_for(note, loc.equation)]
+        if (len(snippets),) == loc.shape and len(snippets[loc.chain]) > max(loc.positions):
+            return [snippets[loc.chain][p] for p in loc.positions], ""
+        chains = snippets
+        if not chains:
+            return None, f"the inline math before equation ({loc.equation}) is not in the note"
+    found, _ = _best(chains, ref_sides)
+    if found is None:
+        return None, f"equation ({loc.equation}) has no '=' segment like the one checked"
+    return [chains[found[0]][p] for p in found[1]], ""
+
+
+# ---------------------------------------------------------------- parsing and comparing sides
+
+@dataclass
+class Side:
+    text: str
+    status: str                      # parsed | opaque | unparseable
+    expr: object = None
+    normalizations: list = field(default_factory=list)
+    reason: str = ""
+    bound: int | None = None         # index of the transcription side it equals
+
+
+class Evaluator:
+    """One claim at one concrete k: the instance, its sample points, name table and ``where``."""
+
+    def __init__(self, claim, hints: Hints):
+        self.claim = claim
+        if claim.build is not None and claim.ks:
+            self.k = 3 if 3 in claim.ks else claim.ks[0]
+            self.inst = claim.build(self.k)
+        else:
+            self.k = 3
+            self.inst = claim.general()
+        rng = np.random.default_rng(SEED)
+        self.points = [self.inst.sample(rng) for _ in range(POINTS)]
+        names = {str(s): s for s in self.points[0]}
+        for pair in self.inst.pairs:
+            for side in pair:
+                names.update({str(s): s for s in sp.sympify(side).free_symbols})
+        self.names = names
+        self.where = dict(self.inst.where)
+        if hints.where is not None:
+            self.where.update(hints.where(claim.id, self.k) or {})
+        self.hints = hints
+
+    def side(self, text: str) -> Side:
+        if latex.is_opaque(text):
+            return Side(text, "opaque", reason="names a quantity defined in the note")
+        try:
+            expr, fired = latex.parse(text)
+            expr = latex.concretize(expr, self.k, self.names, defined=self.hints.defined)
+        except (latex.Unparseable, TypeError, ValueError, AttributeError, IndexError) as exc:
+            return Side(text, "unparseable", reason=str(exc) or type(exc).__name__)
+        known = set(self.points[0])
+        unknown = [s for s in self._fix(expr).free_symbols if s not in known]
+        if unknown or expr.atoms(sp.core.function.AppliedUndef):
+            why = f"unknown symbols {sorted(map(str, unknown))}" if unknown else "undefined functions"
+            return Side(text, "unparseable", normalizations=fired, reason=why)
+        return Side(text, "parsed", expr, fired)
+
+    def _fix(self, expr):
+        e = sp.sympify(expr)
+        for _ in range(2):
+            e = e.xreplace(self.where)
+        return e
+
+    def values(self, expr, dps=DPS):
+        e = self._fix(expr)
+        pair = Pair(e, e)
+        return [pair.compare(p, dps).lhs for p in self.points]
+
+    def same_integrands(self, a, b) -> bool:
+        """Both sides with every integral replaced by its integrand at a common value of the
+        integration variable agree, and the integrals' limits are the same: the integrals agree
+        as printed even where the numbers cannot show it (a divergent integral)."""
+        ia, ib = sp.sympify(a).atoms(sp.Integral), sp.sympify(b).atoms(sp.Integral)
+        if not ia or not ib:
+            return False
+        lims = lambda atoms: sorted(sp.srepr(i.limits[0][1:]) for i in atoms)  # noqa: E731
+        if lims(ia) != lims(ib):
+            return False
+        t = sp.Dummy("t")
+
+        def flat(e):
+            return sp.sympify(e).replace(lambda x: isinstance(x, sp.Integral),
+                                         lambda x: x.function.xreplace({x.limits[0][0]: t}))
+        pair = Pair(self._fix(flat(a)), self._fix(flat(b)))
+        for n, p in enumerate(self.points):
+            q = dict(p)
+            q[t] = 0.3 + 0.45 * n
+            if pair.compare(q, DPS).difference > AGREE:
+                return False
+        return True
+
+    def differ(self, a, b, confirm=True):
+        """The first point where ``a`` and ``b`` differ: (point, va, vb) or None; raises on uncertainty."""
+        pair = Pair(self._fix(a), self._fix(b))
+        worst = None
+        for p in self.points:
+            cmp = pair.compare(p, DPS)
+            if cmp.difference > AGREE and (worst is None or cmp.difference > worst.difference):
+                worst = cmp
+        if worst is None:
+            return None
+        if not confirm:
+            return worst
+        again = pair.compare(worst.point, CONFIRM_DPS)
+        if again.difference > DIFFER:
+            return again
+        return "uncertain"
+
+
+def _fmt(v) -> str:
+    return v if isinstance(v, str) else mpmath.nstr(v, 15)
+
+
+def analyse(claim, texts: list[str], ev: Evaluator) -> tuple[list[Side], int | None, str]:
+    """Parse the printed sides and tie them to one transcription pair: (sides, pair index, status)."""
+    sides = [ev.side(t) for t in texts]
+    parsed = [s for s in sides if s.status == "parsed"]
+    if not parsed:
+        return sides, None, "unparseable"
+    best = (None, -1, None)
+    for index, pair in enumerate(ev.inst.pairs):
+        bound = []
+        for s in sides:
+            hit = None
+            if s.status == "parsed":
+                for t, tside in enumerate(pair):
+                    try:
+                        if ev.differ(s.expr, tside, confirm=False) is None or ev.same_integrands(s.expr, tside):
+                            hit = t
+                            break
+                    except Exception:  # noqa: BLE001 - a side the evaluator cannot compare is unbound
+                        pass
+            bound.append(hit)
+        n = sum(b is not None for b in bound)
+        if n > best[1]:
+            best = (index, n, bound)
+        if n == len(parsed):
+            break
+    index, n, bound = best
+    for s, b in zip(sides, bound):
+        s.bound = b
+    for s in sides:  # a bare name being defined (y_i = …) is not a formula to compare
+        if s.status == "parsed" and s.bound is None and isinstance(s.expr, sp.Symbol):
+            s.status, s.reason = "opaque", "the name being defined"
+    parsed = [s for s in sides if s.status == "parsed"]
+    if not parsed:
+        return sides, index, "unparseable"
+    if all(s.bound is not None for s in parsed):
+        return sides, index, "confirmed"
+    return sides, index, "indirect" if claim.id in ev.hints.indirect else "differs"
+
+
+def _side_record(s: Side) -> dict:
+    return {"printed": s.text, "status": s.status, "normalizations": s.normalizations,
+            "parsed": sp.sstr(s.expr) if s.expr is not None else None,
+            "reason": s.reason or None,
+            "transcription_side": s.bound}
+
+
+def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator) -> dict:
+    """Decide the printed claim whose text differs from the project's copy."""
+    ref_sides, index, _ = analyse(claim, ref_texts, ev)
+    pair = ev.inst.pairs[index or 0]
+    taken = {s.bound for s in ref_sides if s.bound is not None}
+    free_t = [t for t in (0, 1) if t not in taken]
+    values, problems, shown = [], [], []
+    same_shape = len(texts) == len(ref_texts)
+    for n, text in enumerate(texts):
+        ref = ref_sides[n] if same_shape else None
+        if ref is not None and squash(text) == squash(ref.text):
+            if ref.status == "parsed":
+                values.append((text, ref.expr))
+            elif free_t:
+                values.append((text, pair[free_t.pop(0)]))
+            shown.append(_side_record(ref))
+            continue
+        side = ev.side(text)
+        shown.append(_side_record(side))
+        if side.status == "parsed":
+            values.append((text, side.expr))
+        elif ref is not None and ref.status in ("opaque", "parsed") and side.status == "opaque":
+            problems.append(f"the printed side '{ref.text}' was changed to '{text}', "
+                            f"which no longer names the quantity this step is about")
+        else:
+            problems.append(f"the changed side '{text}' cannot be parsed ({side.reason}); "
+                            f"the printed claim cannot be checked")
+    result = {"sides": shown, "k": ev.k}
+    for (ta, a), (tb, b) in zip(values, values[1:]):
+        try:
+            d = ev.differ(a, b)
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"cannot evaluate '{ta}' = '{tb}': {exc}")
+            continue
+        if d == "uncertain":
+            problems.append(f"'{ta}' and '{tb}' differ below the refutation threshold")
+        elif d is not None:
+            result.update(verdict="refuted", counterexample={
+                "k": ev.k, "pair": index or 0, "printed_lhs": ta, "printed_rhs": tb,
+                "point": {str(s): mpmath.nstr(v, 12) for s, v in sorted(d.point.items(), key=lambda t: str(t[0]))},
+                "lhs": _fmt(d.lhs), "rhs": _fmt(d.rhs)})
+            return result
+    if problems:
+        changed_named = any("no longer names" in p for p in problems)
+        result.update(verdict="refuted" if changed_named else "inconclusive", note="; ".join(problems))
+        return result
+    if len(values) < 2:
+        result.update(verdict="inconclusive", note="fewer than two printed sides have values")
+        return result
+    result.update(verdict="verified", note="the printed text differs from the project's copy "
+                                            "but is numerically equal at every point")
+    return result
+
+
+# ---------------------------------------------------------------- the run's view
+
+class Fidelity:
+    """Built once per run (before the worker pool forks); ``apply`` is called per claim record."""
+
+    def __init__(self, note: Note, reference: Note, hints: Hints, claims: list):
+        self.note, self.reference, self.hints = note, reference, hints
+        self.locations = {c.id: locate(c, reference) for c in claims}
+        self.claims = {c.id: c for c in claims}
+
+    def printed_in_note(self, claim) -> tuple[list[str] | None, str, str | None]:
+        """(sides as printed in the note or None, reason, the printed text for the record)."""
+        loc = self.locations.get(claim.id)
+        if loc is None:
+            return None, "not printed in the note (a completion or a check the project adds)", None
+        if loc.kind == "prose":
+            prose = squash(self.note.prose.get(claim.equation, ""))
+            if _plain(claim.printed) in _plain(prose):
+                return None, "prose", claim.printed
+            sentences = re.split(r"(?<=\.)\s+", prose)
+            best = max(sentences, key=lambda s: difflib.SequenceMatcher(None, s, claim.printed).ratio(),
+                       default="")
+            return None, "prose changed", best
+        ref_sides = sides_of(claim.printed)
+        sides, why = read_at(loc, ref_sides, self.note)
+        if sides is None:
+            return None, why, None
+        text = claim.printed if [squash(s) for s in sides] == ref_sides else " = ".join(sides)
+        return sides, "", text
+
+    def apply(self, claim, record: dict) -> dict:
+        loc = self.locations.get(claim.id)
+        sides, why, text = self.printed_in_note(claim)
+        fid: dict = {"location": _loc_record(loc)}
+        record["fidelity"] = fid
+        if claim.id in self.hints.indirect:
+            fid["indirect"] = self.hints.indirect[claim.id]
+        if loc is None:
+            fid["status"] = "not printed"
+            fid["note"] = why
+            return record
+        if why == "prose":
+            fid["status"] = "prose (exact text found)"
+            return record
+        if why == "prose changed":
+            fid["status"] = "differs"
+            fid["note"] = "the sentence this claim was read from is not in the note as printed; closest: " + text
+            record["printed"] = text
+            if record["verdict"] == "verified":
+                record["verdict"] = "inconclusive"
+                record["note"] = "the prose this claim was read from has changed"
+            return record
+        if sides is None:
+            fid["status"] = "missing"
+            fid["note"] = why
+            record["verdict"] = "inconclusive"
+            record["note"] = f"{why}: the claim cannot be tied to the note"
+            record["counterexample"] = None
+            return record
+        record["printed"] = text
+        ev = Evaluator(claim, self.hints)
+        ref_texts = sides_of(claim.printed)
+        if text == claim.printed:
+            parsed, index, status = analyse(claim, ref_texts, ev)
+            fid.update(status=status, k=ev.k, pair=index, sides=[_side_record(s) for s in parsed])
+            if status == "unparseable":
+                fid["note"] = "the printed form could not be parsed: the hand transcription is unconfirmed"
+            elif status == "differs":
+                fid["note"] = "a parsed printed side equals no side of the transcription"
+            return record
+        decided = decide_printed(claim, ref_texts, sides, ev)
+        fid.update(status="edited", k=ev.k, sides=decided["sides"])
+        fid["note"] = "the printed text differs from the project's copy; the printed claim was decided as printed"
+        original = {key: record.get(key) for key in ("verdict", "counterexample", "note")}
+        fid["project_copy_verdict"] = original["verdict"]
+        record["verdict"] = decided["verdict"]
+        record["counterexample"] = decided.get("counterexample")
+        record["note"] = decided.get("note", "")
+        record["methods"] = sorted(set(record.get("methods") or []) | {"numeric: printed form as parsed"})
+        if decided["verdict"] == "refuted":
+            record["correction"] = {"id": claim.id, "printed": claim.printed, "verdict": original["verdict"],
+                                    "statement": "the claim as printed in the project's copy of the note"}
+        return record
+
+    def apply_safe(self, claim, record: dict) -> dict:
+        """``apply``, but a failure of the fidelity step is reported, never silently 'confirmed'."""
+        try:
+            return self.apply(claim, record)
+        except Exception as exc:  # noqa: BLE001 - reported in the record, and the run fails
+            record["fidelity"] = {"status": "error", "note": f"{type(exc).__name__}: {exc}"}
+            if record.get("verdict") == "verified":
+                record["verdict"] = "inconclusive"
+                record["note"] = f"the fidelity check failed: {type(exc).__name__}: {exc}"
+            return record
+
+    def warnings(self) -> list[str]:
+        out = []
+        for number in self.reference.order:
+            if number not in self.note.equations:
+                n = sum(1 for c in self.claims.values() if c.equation == number)
+                out.append(f"{self.note.path}: equation ({number}) is not in the note; "
+                           f"{n} claim(s) of it cannot be tied to the note")
+        for number in self.note.order:
+            if number not in self.reference.equations:
+                out.append(f"{self.note.path}: equation ({number}) is not in the project's copy; "
+                           "no claim checks it")
+        return out
+
+    def summary(self) -> dict:
+        covered: dict[str, set] = {}
+        for cid, loc in self.locations.items():
+            if loc is not None and loc.kind == "display":
+                covered.setdefault(loc.equation, set()).update(
+                    (loc.chain, p) for p in loc.positions)
+        unchecked, segments = [], []
+        for number in self.note.order:
+            eq = self.note.equations[number]
+            if number not in covered:
+                unchecked.append(number)
+                continue
+            for c, chain in enumerate(eq.chains):
+                for p in range(len(chain) - 1):
+                    if (c, p) not in covered[number] or (c, p + 1) not in covered[number]:
+                        segments.append({"equation": number, "segment": f"{chain[p]} = {chain[p + 1]}"})
+        missing = [n for n in self.reference.order if n not in self.note.equations]
+        extra = [n for n in self.note.order if n not in self.reference.equations]
+        return {"note": self.note.path, "reference": self.reference.path,
+                "normalizations": latex.RULES, "unchecked_equations": unchecked,
+                "missing_equations": missing, "equations_not_in_project_copy": extra,
+                "segments_without_own_claim": segments}
+
+
+def _loc_record(loc: Location | None):
+    if loc is None:
+        return None
+    return {"kind": loc.kind, "equation": loc.equation, "chain": loc.chain, "sides": list(loc.positions)}
+
+
+def load(note_path: str | Path | None, module, claims: list) -> Fidelity | None:
+    """The fidelity context for ``note_path`` (None: the subject's own copy)."""
+    from . import note_reader
+
+    ref_path = Path(getattr(module, "NOTE_COPY", Path(module.__file__).with_name("note_copy.md")))
+    if not ref_path.exists() and note_path is None:
+        return None
+    reference = note_reader.read(ref_path)
+    note = note_reader.read(note_path) if note_path else reference
+    return Fidelity(note, reference, Hints.for_subject(module), claims)
