@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 import tracemalloc
+from functools import partial
 
 import numpy as np
 from scipy.special import gammaln, logsumexp
@@ -34,6 +35,13 @@ def _torch():
     except ImportError:
         return None
     return torch
+
+
+def _torch_log_prob(torch, y, logits):
+    ty, tl = torch.from_numpy(y), torch.from_numpy(logits)
+    d = torch.distributions.RelaxedOneHotCategorical(torch.tensor(TAU, dtype=ty.dtype), logits=tl,
+                                                     validate_args=False)
+    return d.log_prob(ty)
 
 
 def _peak(fn) -> int:
@@ -62,18 +70,12 @@ def run(rounds: int = 5, printer=print) -> bool:
         log_y = g.sample_log(logits, TAU, rng=rng)
         y = np.exp(log_y)
         contenders = {
-            "ours": lambda: g.log_prob(y, logits, TAU),
-            "from_log": lambda: g.log_prob_from_log(log_y, logits, TAU),
-            "scipy": lambda: straightforward(y, logits, TAU),
+            "ours": partial(g.log_prob, y, logits, TAU),
+            "from_log": partial(g.log_prob_from_log, log_y, logits, TAU),
+            "scipy": partial(straightforward, y, logits, TAU),
         }
         if torch is not None:
-            ty, tl = torch.from_numpy(y), torch.from_numpy(logits)
-            tt = torch.tensor(TAU, dtype=ty.dtype)
-
-            def torch_run():
-                d = torch.distributions.RelaxedOneHotCategorical(tt, logits=tl, validate_args=False)
-                return d.log_prob(ty)
-            contenders["torch"] = torch_run
+            contenders["torch"] = partial(_torch_log_prob, torch, y, logits)
         times = {name: [] for name in contenders}
         for name, fn in contenders.items():  # warm-up
             fn()

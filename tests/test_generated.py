@@ -7,13 +7,15 @@ import numpy as np
 import pytest
 import scipy.stats
 import sympy as sp
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench import accuracy
-from bench.reference import load_generated, reference, relative_error
+from bench.reference import load_generated
 from derive.density import final_density
 from derive.marginal_u import eq8
-from derive.symbols import symbols_for, tau as TAU
+from derive.symbols import symbols_for
+from derive.symbols import tau as TAU
 
 g = load_generated()
 
