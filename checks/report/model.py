@@ -194,6 +194,14 @@ def _note_facts(report: dict) -> tuple[str | None, str | None]:
     fidelity = report.get("fidelity") if isinstance(report.get("fidelity"), dict) else {}
     path = path or report.get("note_file") or report.get("note_path") or fidelity.get("note")
     sha = sha or report.get("note_sha256") or report.get("note_hash")
+    if not path:  # no --note: the subject's own copy of the note (the convention of checks.fidelity)
+        try:
+            module = importlib.import_module(report.get("subject") or "")
+            copy = Path(getattr(module, "NOTE_COPY", Path(module.__file__).with_name("note_copy.md")))
+            path = str(copy.relative_to(Path.cwd())) if copy.is_relative_to(Path.cwd()) else str(copy)
+            path = path if copy.is_file() else None
+        except (ImportError, TypeError, ValueError, AttributeError):
+            path = None
     if path and not sha and Path(path).is_file():
         sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return (str(path) if path else None), sha
