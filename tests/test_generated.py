@@ -1,6 +1,8 @@
 """The generated numpy module against mpmath, against the verified SymPy expressions, and its contract."""
 import math
+import sys
 import warnings
+from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -9,6 +11,8 @@ import scipy.stats
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ from the repo root, under plain pytest
 
 from bench import accuracy
 from bench.reference import load_generated
