@@ -12,6 +12,9 @@ from typing import Callable
 import sympy as sp
 
 from .factored import equal_factored
+from .limits import OutOfTime, time_limit
+
+SIMPLIFY_SECONDS = 5
 
 
 def _expand_exp(e: sp.Expr) -> sp.Expr:
@@ -64,8 +67,9 @@ def prove_equal(lhs: sp.Expr, rhs: sp.Expr, last_resort: bool = True) -> tuple[b
     if not last_resort:
         return None, "no targeted canonical form reduced the difference to 0"
     try:
-        if sp.simplify(lhs - rhs) == 0:
-            return True, "difference: simplify"
-    except (RecursionError, ValueError, TypeError):
+        with time_limit(SIMPLIFY_SECONDS):
+            if sp.simplify(lhs - rhs) == 0:
+                return True, "difference: simplify"
+    except (RecursionError, ValueError, TypeError, OutOfTime):
         pass
     return None, "no canonical form reduced the difference to 0"

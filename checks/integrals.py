@@ -16,6 +16,9 @@ from __future__ import annotations
 import sympy as sp
 
 from .canonical import prove_equal
+from .limits import OutOfTime, time_limit
+
+SYMPY_SECONDS = 3  # SymPy's integrate gets this long before the step counts as "not shown"
 
 
 def split_integral(side: sp.Expr) -> tuple[sp.Expr, sp.Integral] | None:
@@ -94,7 +97,11 @@ def sympy_closed_form(integral: sp.Integral, substitution=None) -> sp.Expr | Non
     """SymPy's own evaluation (after the declared substitution), accepted only when unconditional."""
     if substitution is not None and substitution[0].has(integral.limits[0][0]):
         integral = integral.transform(*substitution)
-    value = integral.doit(conds="piecewise")
+    try:
+        with time_limit(SYMPY_SECONDS):
+            value = integral.doit(conds="piecewise")
+    except OutOfTime:
+        return None
     if value.has(sp.Integral, sp.Piecewise, sp.nan, sp.zoo, sp.oo, -sp.oo):
         return None
     return value
@@ -107,6 +114,9 @@ def close_integrals(side: sp.Expr, substitution=None, closed_forms=("gamma", "sy
         closed, method = None, ""
         if "gamma" in closed_forms:
             closed, method = gamma_integral(orient(integral)), "Gamma integral (a > 0, z > 0 shown)"
+            if closed is None and substitution is not None and substitution[0].has(integral.limits[0][0]):
+                closed = gamma_integral(orient(integral.transform(*substitution)))
+                method = f"Integral.transform({substitution[0]} -> {substitution[1]}), then Gamma integral"
         if closed is None and "sympy" in closed_forms:
             closed, method = sympy_closed_form(integral, substitution), "SymPy integrate, unconditional"
         if closed is None:

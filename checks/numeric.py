@@ -104,13 +104,16 @@ class Pair:
     def __init__(self, lhs: sp.Basic, rhs: sp.Basic):
         lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
         self.params = tuple(sorted(lhs.free_symbols | rhs.free_symbols, key=str))
-        self.lhs, self.rhs = compile_expr(lhs, self.params), compile_expr(rhs, self.params)
+        self.lhs = compile_expr(lhs, self.params)
+        # Identical sides have identical values: evaluate once (quadrature is the expensive part).
+        self.rhs = self.lhs if lhs == rhs else compile_expr(rhs, self.params)
 
     def compare(self, point: Mapping[sp.Symbol, object], dps: int) -> Comparison:
         with mpmath.workdps(dps):
             values = [mpmath.mpf(point[s]) for s in self.params]
             try:
-                a, b = mpmath.mpmathify(self.lhs(*values)), mpmath.mpmathify(self.rhs(*values))
+                a = mpmath.mpmathify(self.lhs(*values))
+                b = a if self.rhs is self.lhs else mpmath.mpmathify(self.rhs(*values))
             except (ZeroDivisionError, OverflowError, ValueError) as exc:
                 return Comparison(dict(point), f"error: {exc}", f"error: {exc}", mpmath.inf)
             if not (mpmath.isfinite(a) and mpmath.isfinite(b)):

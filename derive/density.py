@@ -12,7 +12,7 @@ import sympy as sp
 
 from checks.claim import Claim, Instance
 
-from .jacobian import j26, jacobian_matrix
+from .jacobian import j26, jacobian_det
 from .marginal_u import eq8
 from .softmax_map import h_inverse
 from .symbols import Vars, symbols_for, tau
@@ -53,12 +53,12 @@ def _cdf_pair(s: Vars):
     p_u = eq8(s).xreplace({s.u[0]: w})
     upper = h_inverse(s, 0)
     cdf = sp.Integral(p_u, (w, -sp.oo, upper))
-    printed = eq8(s).xreplace({s.u[0]: upper}) * jacobian_matrix(s).xreplace({s.y[-1]: s.y_last}).det(method="bareiss")
+    printed = eq8(s).xreplace({s.u[0]: upper}) * jacobian_det(s).xreplace({s.y[-1]: s.y_last})
     return [(sp.Derivative(cdf, t), printed)]
 
 
 def _abs_det_pair(s: Vars):
-    det = jacobian_matrix(s).det(method="bareiss")
+    det = jacobian_det(s)
     return [(sp.Abs(det), det)]
 
 

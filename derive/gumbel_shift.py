@@ -10,7 +10,7 @@ import sympy as sp
 
 from checks.claim import Claim, Instance
 
-from .symbols import Vars, symbols_for, tau
+from .symbols import Vars, symbols_for, tau, v
 
 
 def gumbel_pdf(z: sp.Expr) -> sp.Expr:
@@ -163,7 +163,7 @@ CLAIMS = [
     Claim("eq4.1", "4", "marginalization", "p(u) is the g_k-marginal of p(u | g_k) p(g_k)",
           r"p(u_1, \dots, u_{k-1}) = \int_{-\infty}^{\infty} dg_k p(u_1, \dots, u_{k-1} | g_k) p(g_k)",
           lambda k: _inst([(_marginal_from_model(symbols_for(k)), _conditional_joint(symbols_for(k)))],
-                          symbols_for(k))),
+                          symbols_for(k), substitution=(sp.exp(-symbols_for(k).g[-1]), v))),
     Claim("eq4.2", "4", "conditional independence", "given g_k the u_i are independent",
           r"\int_{-\infty}^{\infty} dg_k p(u_1, \dots, u_{k-1} | g_k) p(g_k) = "
           r"\int_{-\infty}^{\infty} dg_k p(g_k) \prod_{i=1}^{k-1} p(u_i | g_k)",
