@@ -11,8 +11,8 @@ DTYPES = (np.float64, np.float32)
 BOUND = {np.float64: 2e-15, np.float32: 3e-7}
 
 
-def rows_for(k: int) -> int:
-    return 40 if k <= 10 else (12 if k <= 100 else 4)
+def rows_for(k: int, scale: float = 1.0) -> int:
+    return max(1, round(scale * (40 if k <= 10 else (12 if k <= 100 else 4))))
 
 
 def case(k, tau, dtype, n, seed=0):
@@ -41,7 +41,7 @@ def case(k, tau, dtype, n, seed=0):
     }
 
 
-def run(ks=KS, taus=TAUS, dtypes=DTYPES, rows=rows_for, printer=print) -> bool:
+def run(ks=KS, taus=TAUS, dtypes=DTYPES, rows=rows_for, printer=print, scale: float = 1.0) -> bool:
     ok = True
     printer(f"{'dtype':8} {'k':>5} {'tau':>5} {'rows':>9} {'log_prob err':>13} {'from_log err':>13} "
             f"{'from_log finite':>15}")
@@ -49,7 +49,7 @@ def run(ks=KS, taus=TAUS, dtypes=DTYPES, rows=rows_for, printer=print) -> bool:
     for dtype in dtypes:
         for k in ks:
             for tau in taus:
-                r = case(k, tau, dtype, rows(k))
+                r = case(k, tau, dtype, rows(k, scale))
                 bound = BOUND[dtype]
                 good = (not r["log_prob_err"] > bound and not r["from_log_err"] > bound
                         and r["from_log_finite"] == 1.0 and r["dtypes_ok"] and not r["log_prob_nonfinite_on_support"])
