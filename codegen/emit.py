@@ -16,7 +16,6 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from . import forms
-from .forms import RowMax
 
 TARGET = Path("generated") / "gumbel_softmax_numpy.py"
 COMMAND = "python -m codegen"
