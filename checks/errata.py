@@ -24,4 +24,5 @@ def load(path: Path) -> dict[str, dict]:
 
 def acknowledged(errata: dict[str, dict], claim_id: str, printed: str) -> dict | None:
     entry = errata.get(text_hash(printed))
-    return entry if entry is not None and entry["claim"] == claim_id else None
+    # "also": further claims read from the same printed text (e.g. its general-k form)
+    return entry if entry is not None and claim_id in (entry["claim"], *entry.get("also", ())) else None

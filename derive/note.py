@@ -21,7 +21,15 @@ def claims() -> list:
     out += [c for c in density.CLAIMS if c.equation != "12"]
     from codegen.claims import CLAIMS as codegen_claims  # the verified rewrites to generated/ (issue 4)
     out += codegen_claims
+    from .general_k import CLAIMS as general_claims  # the general-k forms (issue 6)
+    out += general_claims
     return out
+
+
+def END_TO_END() -> list[dict]:
+    """Checks of the final density as a whole: it integrates to 1, and samples of eq. (1) follow it."""
+    from .end_to_end import checks
+    return checks()
 
 
 def FIGURES(out_dir):
