@@ -19,6 +19,7 @@ import sympy
 from sympy.printing.mathml import mathml
 
 from . import errata as errata_mod
+from . import general as general_summary
 from . import fidelity as fidelity_mod
 from .note_reader import NoteError
 from .decide import DPS, CheckerBug, Outcome, decide
@@ -37,7 +38,17 @@ def outcome_record(o: Outcome) -> dict:
         "checked_latex": [sympy.latex(side) for side in o.shown] if o.shown else None,
         "checked_mathml": [mathml(side, printer="presentation") for side in o.shown] if o.shown else None,
         "digits": DPS,
+        "lemma": getattr(c, "lemma", None),
+        "verdict_text": general_summary.verdict_text({"verdict": o.verdict, "lemma": getattr(c, "lemma", None)}),
     }
+
+
+def _lemmas(records: list[dict]) -> list[dict]:
+    """The lemmas claims rest on, with their proof steps and concrete checks."""
+    if not any(r.get("lemma") for r in records):
+        return []
+    from .determinant_lemma import record
+    return [record()]
 
 
 def _decide_record(claim) -> dict:
@@ -104,6 +115,8 @@ def run(subject: str, jobs: int, quiet: bool, out: Path, note: Path | None = Non
         "seconds": round(total, 2), "counts": counts, "passed": not failed,
         "claims": records, "checker_bugs": bugs,
         "fidelity": _FIDELITY.summary() if _FIDELITY else None,
+        "by_equation": general_summary.by_equation(records),
+        "lemmas": _lemmas(records),
     }
     _write_atomic(out / "verification.json", json.dumps(report, indent=2, default=str))
     written = [out / "verification.json"] + [writer(report, out) for writer in WRITERS]
