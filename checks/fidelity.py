@@ -259,8 +259,20 @@ def _fmt(v) -> str:
     return v if isinstance(v, str) else mpmath.nstr(v, 15)
 
 
+_ANALYSED: dict = {}
+
+
 def analyse(claim, texts: list[str], ev: Evaluator) -> tuple[list[Side], int | None, str]:
-    """Parse the printed sides and tie them to one transcription pair: (sides, pair index, status)."""
+    """Parse the printed sides and tie them to one transcription pair: (sides, pair index, status).
+
+    Cached per (claim, printed sides) within a process: the same text gives the same answer."""
+    key = (claim.id, tuple(texts))
+    if key not in _ANALYSED:
+        _ANALYSED[key] = _analyse(claim, texts, ev)
+    return _ANALYSED[key]
+
+
+def _analyse(claim, texts: list[str], ev: Evaluator) -> tuple[list[Side], int | None, str]:
     sides = [ev.side(t) for t in texts]
     parsed = [s for s in sides if s.status == "parsed"]
     if not parsed:
@@ -368,6 +380,11 @@ class Fidelity:
         self.note, self.reference, self.hints = note, reference, hints
         self.locations = {c.id: locate(c, reference) for c in claims}
         self.claims = {c.id: c for c in claims}
+        # a claim checked in general form (symbolic k) is tied to the note through the concrete
+        # claim with the same printed text: its sampler and transcription give the concrete k
+        concrete = {(c.equation, c.printed): c for c in claims if c.build is not None and c.ks}
+        self.proxy = {c.id: concrete.get((c.equation, c.printed), c) for c in claims
+                      if c.build is None or not c.ks}
 
     def printed_in_note(self, claim) -> tuple[list[str] | None, str, str | None]:
         """(sides as printed in the note or None, reason, the printed text for the record)."""
@@ -419,6 +436,10 @@ class Fidelity:
             record["counterexample"] = None
             return record
         record["printed"] = text
+        checked = claim
+        claim = self.proxy.get(claim.id, claim)
+        if claim is not checked:
+            fid["tied_through"] = claim.id
         ev = Evaluator(claim, self.hints)
         ref_texts = sides_of(claim.printed)
         if text == claim.printed:
@@ -439,7 +460,7 @@ class Fidelity:
         record["note"] = decided.get("note", "")
         record["methods"] = sorted(set(record.get("methods") or []) | {"numeric: printed form as parsed"})
         if decided["verdict"] == "refuted":
-            record["correction"] = {"id": claim.id, "printed": claim.printed, "verdict": original["verdict"],
+            record["correction"] = {"id": checked.id, "printed": claim.printed, "verdict": original["verdict"],
                                     "statement": "the claim as printed in the project's copy of the note"}
         return record
 

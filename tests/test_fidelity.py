@@ -1,0 +1,149 @@
+"""Fidelity: every equation (1)-(15) edited in several ways is refuted at that equation; harmless
+edits and the original note change nothing; missing / unparseable equations give clear messages."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checks import fidelity, note_reader
+from derive import note as subject
+
+sys.path.insert(0, str(Path(__file__).parent))
+from note_edits import EDITS, HARMLESS, display_span, edit  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+COPY = ROOT / "derive" / "note_copy.md"
+ERRATA = {"eq5.1", "eq5.2", "text4.mean"}
+CLAIMS = subject.claims()
+HINTS = fidelity.Hints.for_subject(subject)
+REFERENCE = note_reader.read(COPY)
+TEXT = COPY.read_text()
+
+
+def _outcome(text: str) -> dict:
+    """Verdict of every claim after fidelity, starting from the project's verdicts (errata refuted)."""
+    note = note_reader.read_text(text, "edited.md")
+    fid = fidelity.Fidelity(note, REFERENCE, HINTS, CLAIMS)
+    out = {}
+    for c in CLAIMS:
+        record = {"verdict": "refuted" if c.id in ERRATA else "verified", "printed": c.printed}
+        out[c.id] = fid.apply(c, record)
+    return out
+
+
+def _base(cid: str) -> str:
+    return "refuted" if cid in ERRATA else "verified"
+
+
+def test_every_equation_has_an_edit():
+    assert {eq for eq, *_ in EDITS} == {str(n) for n in range(1, 16)}
+    assert len({kind for _, kind, *_ in EDITS}) >= 4
+
+
+@pytest.mark.parametrize("eq,kind,old,new", EDITS, ids=[f"eq{e}-{k.replace(' ', '_')}" for e, k, *_ in EDITS])
+def test_edited_equation_is_refuted_there(eq, kind, old, new):
+    records = _outcome(edit(TEXT, eq, old, new))
+    refuted = [r for cid, r in records.items() if r["verdict"] == "refuted" and cid not in ERRATA]
+    assert refuted, f"edit '{kind}' of ({eq}) was not refuted"
+    by_eq = {c.id: c.equation for c in CLAIMS}
+    assert all(by_eq[r_id] == eq for r_id, r in records.items()
+               if r["verdict"] != _base(r_id)), "an unedited equation changed its verdict"
+    for cid in ERRATA:  # an edited erratum text is never acknowledged: its printed text changed
+        if by_eq[cid] == eq and records[cid]["printed"] != next(c.printed for c in CLAIMS if c.id == cid):
+            assert records[cid]["verdict"] in ("refuted", "verified")
+    shown = [r for r in refuted if r.get("counterexample")]
+    for r in shown:  # the point, both values
+        assert r["counterexample"]["point"] and r["counterexample"]["lhs"] != r["counterexample"]["rhs"]
+        assert r["correction"]["verdict"] == "verified"
+
+
+@pytest.mark.parametrize("eq,kind,old,new", HARMLESS, ids=[f"eq{e}-{k.replace(' ', '_')}" for e, k, *_ in HARMLESS])
+def test_harmless_edit_changes_no_verdict(eq, kind, old, new):
+    records = _outcome(edit(TEXT, eq, old, new))
+    assert all(r["verdict"] == _base(cid) for cid, r in records.items())
+
+
+def test_original_note_keeps_every_verdict_and_confirms_transcriptions():
+    records = _outcome(TEXT)
+    assert all(r["verdict"] == _base(cid) for cid, r in records.items())
+    assert all(r["printed"] == c.printed for c, r in zip(CLAIMS, records.values()))
+    status = {cid: r["fidelity"]["status"] for cid, r in records.items()}
+    # every display equation (1)-(15) has at least one confirmed claim, except (12), which is all names
+    confirmed = {c.equation for c in CLAIMS if status[c.id] == "confirmed"}
+    assert {str(n) for n in range(1, 16)} - confirmed == {"12"}
+    assert status["eq12"] == "unparseable"
+    assert "unconfirmed" in records["eq12"]["fidelity"]["note"]
+    assert not [cid for cid, s in status.items() if s == "differs"]
+
+
+def test_missing_equation_is_a_clear_message():
+    a, b = display_span(TEXT, "9")
+    note = note_reader.read_text(TEXT[:a] + TEXT[b:], "short.md")
+    fid = fidelity.Fidelity(note, REFERENCE, HINTS, CLAIMS)
+    assert any("equation (9) is not in the note" in w for w in fid.warnings())
+    claim = next(c for c in CLAIMS if c.id == "eq9")
+    record = fid.apply(claim, {"verdict": "verified", "printed": claim.printed})
+    assert record["verdict"] == "inconclusive"
+    assert "equation (9) is not in the note" in record["note"]
+    assert fid.summary()["missing_equations"] == ["9"]
+
+
+def test_unparseable_equation_is_reported_not_confirmed():
+    text = edit(TEXT, "9", r"{1 + \sum_{j=1}^{k-1} \exp(u_j/\tau)}", r"{1 + \sum_{j=1}^{k-1} \exp(u_j/\tau}")
+    records = _outcome(text)
+    r = records["eq9"]
+    assert r["verdict"] == "inconclusive"
+    assert "cannot be parsed" in r["note"]
+    assert r["fidelity"]["status"] == "edited"
+
+
+def test_unparseable_printed_form_marks_transcription_unconfirmed():
+    records = _outcome(TEXT)
+    for cid in ("eq4.1", "eq4.2", "text5.dg"):
+        assert records[cid]["fidelity"]["status"] == "unparseable"
+
+
+def _run(args, out):
+    return subprocess.run([sys.executable, "-m", "checks.run", "--quiet", "--out", str(out), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("content,problem", [
+    (b"", "empty"), (b"\x00\x01binary", "binary"), (b"# title\n\nno math here\n", "no numbered equations"),
+    (b"$$ y = 1 \\tag{1} $$ and $$ z", "unbalanced $$"),
+])
+def test_bad_note_one_line_error_and_report_untouched(tmp_path, content, problem):
+    out = tmp_path / "reports"
+    out.mkdir()
+    good = out / "verification.json"
+    good.write_text(json.dumps({"passed": True}))
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    proc = _run(["--note", str(bad)], out)
+    assert proc.returncode != 0
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and str(bad) in lines[0] and problem in lines[0], proc.stderr
+    assert json.loads(good.read_text()) == {"passed": True}
+
+
+def test_missing_file_is_one_line(tmp_path):
+    proc = _run(["--note", str(tmp_path / "nope.txt")], tmp_path)
+    assert proc.returncode != 0 and "nope.txt" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_make_verify_on_edited_note_end_to_end(tmp_path):
+    """The full run on one edited note: exit 1, the edited equation refuted in the JSON."""
+    eq, kind, old, new = EDITS[0]
+    path = tmp_path / "edited.txt"
+    path.write_text(edit(TEXT, eq, old, new))
+    out = tmp_path / "reports"
+    proc = subprocess.run([sys.executable, "-m", "checks.run", "--quiet", "--out", str(out), "--note", str(path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 1
+    report = json.loads((out / "verification.json").read_text())
+    assert any(c["equation"] == eq and c["verdict"] == "refuted" and not c["erratum"] for c in report["claims"])
