@@ -59,6 +59,8 @@ def _sample(s: Vars):
         point[m] = rng.uniform(-3, 3)
         for sym, value in zip(log_y_symbols(s), rng.uniform(-4, 0, s.k)):
             point[sym] = value
+        for sym, value in zip(forms.rhos(s), rng.uniform(-1, 1, s.k)):
+            point[sym] = value
         return point
     return sample
 
@@ -117,7 +119,8 @@ CLAIMS = [
           "the general indexed form printed as log_prob, at concrete k, equals (J28)",
           r"\log p = \log\Gamma(k) + (k-1)\log\tau + \sum_i (z_i - m) - k \log\sum_i e^{z_i - m} - \sum_i \log y_i,"
           r"\ z_i = x_i - \tau\log y_i",
-          _build(lambda s: [(sp.exp(instantiate(forms.LOG_PROB, s, _arrays(s))), sp.exp(log_form(s, m)))]),
+          _build(lambda s: [(sp.exp(instantiate(forms.LOG_PROB_SHIFTED, s, _arrays(s))), sp.exp(log_form(s, m))),
+                            (sp.exp(instantiate(forms.LOG_PROB, s, _arrays(s))), sp.exp(log_form(s, m)))]),
           source="text", ks=KS),
     Claim("cg.log_prob_from_log", "J28", "rewrite",
           "the form printed as log_prob_from_log, with l_i = log y_i, equals (J28) at y_i = e^{l_i}",

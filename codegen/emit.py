@@ -41,8 +41,13 @@ class RowPrinter(NumPyPrinter):
         (var, lo, hi), = expr.limits
         if var != forms.i or lo != 0 or hi not in self.last:
             raise ValueError(f"Sum: only sums over the full last axis are printable, got {expr.limits}")
-        extended = ", dtype=numpy.longdouble" if self.extended else ""
+        extended = ", dtype=numpy.longdouble" if self.extended and isinstance(expr, forms.WideSum) else ""
         return f"numpy.sum({self._print(expr.function)}, axis=-1, keepdims=True{extended})"
+
+    def _print_SplitHi(self, expr):
+        raise ValueError(f"split: {expr} must be a common subexpression (printed by kernel_source)")
+
+    _print_SplitLo = _print_SplitHi
 
     def _print_RowMax(self, expr):
         return f"numpy.max({self._print(expr.args[0])}, axis=-1, keepdims=True)"
@@ -61,7 +66,19 @@ def kernel_source(name: str, expr: sp.Expr, args: tuple[str, ...]) -> str:
     printer = RowPrinter((sym for sym, sub in replacements if sub == forms.K - 1),
                          extended=name not in ELEMENTWISE)
     lines = [f"def _kernel_{name}({', '.join(args)}):"]
+    names = {sub: sym for sym, sub in replacements}
+    done = set()
     for sym, sub in replacements:
+        if isinstance(sub, (forms.SplitHi, forms.SplitLo)):
+            # one error-free transformation gives both parts, printed where the first one is needed
+            hi, lo = forms.SplitHi(*sub.args), forms.SplitLo(*sub.args)
+            if hi not in names or lo not in names:
+                raise ValueError(f"split: both parts of {sub} must be common subexpressions")
+            if sub.args not in done:
+                done.add(sub.args)
+                call = ", ".join(printer.doprint(a) for a in sub.args)
+                lines.append(f"    {printer.doprint(names[hi])}, {printer.doprint(names[lo])} = _split_fms({call})")
+            continue
         lines.append(f"    {printer.doprint(sym)} = {printer.doprint(sub)}")
     lines.append(f"    return {printer.doprint(reduced)}")
     return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ import numpy
 __all__ = ["log_prob", "log_prob_from_log", "log_prob_u", "sample_log", "sample", "support_tolerance"]
 
 #: rows of at most this many elements are evaluated at a time (cache-sized; bounds extra memory)
-_CHUNK = 1 << 15
+_CHUNK = 1 << 13
 
 
 def support_tolerance(dtype):
@@ -82,14 +82,16 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
     k = logits.shape[-1]
     point = numpy.broadcast_to(point, batch + point.shape[-1:])
     logits = numpy.broadcast_to(logits, batch + (k,))
-    tau = None if tau is None else numpy.broadcast_to(tau, batch)[..., None]
+    # a scalar tau stays a scalar: arrays of shape (rows, 1) would make numpy loop row by row
+    scalar = tau is not None and tau.ndim == 0
+    tau = tau if tau is None or scalar else numpy.broadcast_to(tau, batch)[..., None]
     out = numpy.empty(batch, dtype=dtype)
     tol = support_tolerance(dtype)
     with numpy.errstate(all="ignore"):
         for rows in _rows(batch, k):
             p = numpy.asarray(point[rows], dtype=numpy.float64)
             x = numpy.asarray(logits[rows], dtype=numpy.float64)
-            args = (p, x, k) if tau is None else (p, x, tau[rows], k)
+            args = (p, x, k) if tau is None else (p, x, tau if scalar else tau[rows], k)
             value = kernel(*args)[..., 0]
             if mask is not None:
                 off = mask(p, tol)
@@ -98,6 +100,30 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
                 value = numpy.where(off, -numpy.inf, value)
             out[rows] = value
     return out[()] if out.ndim == 0 else out
+
+
+def _split_fms(a, t, b, c):
+    """(h, r) with h + r = a - t*b - c exactly up to rounding of r: h is the float64 value, r its error.
+
+    Dekker's splitting gives t*b = p + pe exactly, Knuth's two-sum the errors of the two subtractions.
+    Non-finite parts (an infinite logit) give r = 0.
+    """
+    p = t * b
+    ts = 134217729.0 * t
+    th = ts - (ts - t)
+    tl = t - th
+    bs = 134217729.0 * b
+    bh = bs - (bs - b)
+    bl = b - bh
+    pe = ((th * bh - p) + th * bl + tl * bh) + tl * bl
+    s = a - p
+    v = s - a
+    se = (a - (s - v)) - (p + v)
+    h = s - c
+    w = h - s
+    he = (s - (h - w)) - (c + w)
+    r = (se - pe) + he
+    return h, numpy.where(numpy.isfinite(r), r, 0.0)
 
 
 def _off_simplex(y, tol):

@@ -2,7 +2,7 @@
 
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
 verified expressions (J28) and (8) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_u, cg.sample_log, cg.cse.
-sha256 of the expressions: f6b850f0c244c11508797e0b2fa59cdf4faebd0912965f7ff0eca24353fe924a
+sha256 of the expressions: 2d06bb3d6b07db5ebcd1d0371ddbe5f19bb5df14b3b074fc0013f61c2a9d1523
 """
 import math
 
@@ -11,7 +11,7 @@ import numpy
 __all__ = ["log_prob", "log_prob_from_log", "log_prob_u", "sample_log", "sample", "support_tolerance"]
 
 #: rows of at most this many elements are evaluated at a time (cache-sized; bounds extra memory)
-_CHUNK = 1 << 15
+_CHUNK = 1 << 13
 
 
 def support_tolerance(dtype):
@@ -83,14 +83,16 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
     k = logits.shape[-1]
     point = numpy.broadcast_to(point, batch + point.shape[-1:])
     logits = numpy.broadcast_to(logits, batch + (k,))
-    tau = None if tau is None else numpy.broadcast_to(tau, batch)[..., None]
+    # a scalar tau stays a scalar: arrays of shape (rows, 1) would make numpy loop row by row
+    scalar = tau is not None and tau.ndim == 0
+    tau = tau if tau is None or scalar else numpy.broadcast_to(tau, batch)[..., None]
     out = numpy.empty(batch, dtype=dtype)
     tol = support_tolerance(dtype)
     with numpy.errstate(all="ignore"):
         for rows in _rows(batch, k):
             p = numpy.asarray(point[rows], dtype=numpy.float64)
             x = numpy.asarray(logits[rows], dtype=numpy.float64)
-            args = (p, x, k) if tau is None else (p, x, tau[rows], k)
+            args = (p, x, k) if tau is None else (p, x, tau if scalar else tau[rows], k)
             value = kernel(*args)[..., 0]
             if mask is not None:
                 off = mask(p, tol)
@@ -99,6 +101,30 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
                 value = numpy.where(off, -numpy.inf, value)
             out[rows] = value
     return out[()] if out.ndim == 0 else out
+
+
+def _split_fms(a, t, b, c):
+    """(h, r) with h + r = a - t*b - c exactly up to rounding of r: h is the float64 value, r its error.
+
+    Dekker's splitting gives t*b = p + pe exactly, Knuth's two-sum the errors of the two subtractions.
+    Non-finite parts (an infinite logit) give r = 0.
+    """
+    p = t * b
+    ts = 134217729.0 * t
+    th = ts - (ts - t)
+    tl = t - th
+    bs = 134217729.0 * b
+    bh = bs - (bs - b)
+    bl = b - bh
+    pe = ((th * bh - p) + th * bl + tl * bh) + tl * bl
+    s = a - p
+    v = s - a
+    se = (a - (s - v)) - (p + v)
+    h = s - c
+    w = h - s
+    he = (s - (h - w)) - (c + w)
+    r = (se - pe) + he
+    return h, numpy.where(numpy.isfinite(r), r, 0.0)
 
 
 def _off_simplex(y, tol):
@@ -200,22 +226,24 @@ def sample(logits, tau, size=(), rng=None):
 def _kernel_log_prob(y, logits, tau, k):
     t0 = k - 1
     t1 = numpy.log(y)
-    t2 = t1*tau - logits
-    t3 = -t2 - numpy.max(-t2, axis=-1, keepdims=True)
-    return -k*numpy.log(numpy.sum(numpy.exp(t3), axis=-1, keepdims=True, dtype=numpy.longdouble)) + t0*numpy.log(tau) + math.lgamma(k) - numpy.sum(t1, axis=-1, keepdims=True, dtype=numpy.longdouble) + numpy.sum(t3, axis=-1, keepdims=True, dtype=numpy.longdouble)
+    t2 = numpy.max(-t1*tau + logits, axis=-1, keepdims=True)
+    t4, t3 = _split_fms(logits, tau, t1, t2)
+    t5 = numpy.exp(t4)
+    return -k*numpy.log(numpy.sum(t5, axis=-1, keepdims=True) + numpy.sum(t5*numpy.expm1(t3), axis=-1, keepdims=True)) + t0*numpy.log(tau) + math.lgamma(k) + numpy.sum(t3, axis=-1, keepdims=True) - numpy.sum(t1, axis=-1, keepdims=True, dtype=numpy.longdouble) + numpy.sum(t4, axis=-1, keepdims=True, dtype=numpy.longdouble)
 
 
 def _kernel_log_prob_from_log(log_y, logits, tau, k):
     t0 = k - 1
-    t1 = tau*log_y - logits
-    t2 = -t1 - numpy.max(-t1, axis=-1, keepdims=True)
-    return -k*numpy.log(numpy.sum(numpy.exp(t2), axis=-1, keepdims=True, dtype=numpy.longdouble)) + t0*numpy.log(tau) + math.lgamma(k) + numpy.sum(t2, axis=-1, keepdims=True, dtype=numpy.longdouble) - numpy.sum(log_y, axis=-1, keepdims=True, dtype=numpy.longdouble)
+    t1 = numpy.max(-tau*log_y + logits, axis=-1, keepdims=True)
+    t3, t2 = _split_fms(logits, tau, log_y, t1)
+    t4 = numpy.exp(t3)
+    return -k*numpy.log(numpy.sum(t4, axis=-1, keepdims=True) + numpy.sum(t4*numpy.expm1(t2), axis=-1, keepdims=True)) + t0*numpy.log(tau) + math.lgamma(k) + numpy.sum(t2, axis=-1, keepdims=True) + numpy.sum(t3, axis=-1, keepdims=True, dtype=numpy.longdouble) - numpy.sum(log_y, axis=-1, keepdims=True, dtype=numpy.longdouble)
 
 
 def _kernel_log_prob_u(u, logits, k):
     t0 = -numpy.max(logits - u, axis=-1, keepdims=True) + logits - u
     t1 = k - 1
-    return -k*numpy.log(numpy.sum(numpy.exp(t0), axis=-1, keepdims=True, dtype=numpy.longdouble)) + math.lgamma(k) + numpy.sum(t0, axis=-1, keepdims=True, dtype=numpy.longdouble)
+    return -k*numpy.log(numpy.sum(numpy.exp(t0), axis=-1, keepdims=True)) + math.lgamma(k) + numpy.sum(t0, axis=-1, keepdims=True)
 
 
 def _kernel_sample_log(logits, gumbel, tau, k):
