@@ -70,7 +70,7 @@ def _split_log_density(x: sp.Expr, log_point: sp.Expr) -> sp.Expr:
     shift = RowMax(x - tau * log_point)
     h, r = SplitHi(x, tau, log_point, shift), SplitLo(x, tau, log_point, shift)
     return (sp.loggamma(K) + (K - 1) * sp.log(tau) + _wide(h) + _sum(r)
-            - K * sp.log(_sum(sp.exp(h)) + _sum(sp.exp(h) * expm1(r))) - _wide(log_point))
+            - K * sp.log(_wide(sp.exp(h)) + _sum(sp.exp(h) * expm1(r))) - _wide(log_point))
 
 
 #: log p(y) of (J28) before the exact split: z_i = x_i - tau log y_i (checked by cg.log_prob too).

@@ -2,7 +2,7 @@
 
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
 verified expressions (J28) and (8) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_u, cg.sample_log, cg.cse.
-sha256 of the expressions: 2d06bb3d6b07db5ebcd1d0371ddbe5f19bb5df14b3b074fc0013f61c2a9d1523
+sha256 of the expressions: 3ab05ff4a02b0395480e13e4eb63b0e7df4832eb84cbc69db6a3b89aedab2afc
 """
 import math
 
@@ -229,7 +229,7 @@ def _kernel_log_prob(y, logits, tau, k):
     t2 = numpy.max(-t1*tau + logits, axis=-1, keepdims=True)
     t4, t3 = _split_fms(logits, tau, t1, t2)
     t5 = numpy.exp(t4)
-    return -k*numpy.log(numpy.sum(t5, axis=-1, keepdims=True) + numpy.sum(t5*numpy.expm1(t3), axis=-1, keepdims=True)) + t0*numpy.log(tau) + math.lgamma(k) + numpy.sum(t3, axis=-1, keepdims=True) - numpy.sum(t1, axis=-1, keepdims=True, dtype=numpy.longdouble) + numpy.sum(t4, axis=-1, keepdims=True, dtype=numpy.longdouble)
+    return -k*numpy.log(numpy.sum(t5*numpy.expm1(t3), axis=-1, keepdims=True) + numpy.sum(t5, axis=-1, keepdims=True, dtype=numpy.longdouble)) + t0*numpy.log(tau) + math.lgamma(k) + numpy.sum(t3, axis=-1, keepdims=True) - numpy.sum(t1, axis=-1, keepdims=True, dtype=numpy.longdouble) + numpy.sum(t4, axis=-1, keepdims=True, dtype=numpy.longdouble)
 
 
 def _kernel_log_prob_from_log(log_y, logits, tau, k):
@@ -237,7 +237,7 @@ def _kernel_log_prob_from_log(log_y, logits, tau, k):
     t1 = numpy.max(-tau*log_y + logits, axis=-1, keepdims=True)
     t3, t2 = _split_fms(logits, tau, log_y, t1)
     t4 = numpy.exp(t3)
-    return -k*numpy.log(numpy.sum(t4, axis=-1, keepdims=True) + numpy.sum(t4*numpy.expm1(t2), axis=-1, keepdims=True)) + t0*numpy.log(tau) + math.lgamma(k) + numpy.sum(t2, axis=-1, keepdims=True) + numpy.sum(t3, axis=-1, keepdims=True, dtype=numpy.longdouble) - numpy.sum(log_y, axis=-1, keepdims=True, dtype=numpy.longdouble)
+    return -k*numpy.log(numpy.sum(t4*numpy.expm1(t2), axis=-1, keepdims=True) + numpy.sum(t4, axis=-1, keepdims=True, dtype=numpy.longdouble)) + t0*numpy.log(tau) + math.lgamma(k) + numpy.sum(t2, axis=-1, keepdims=True) + numpy.sum(t3, axis=-1, keepdims=True, dtype=numpy.longdouble) - numpy.sum(log_y, axis=-1, keepdims=True, dtype=numpy.longdouble)
 
 
 def _kernel_log_prob_u(u, logits, k):
