@@ -25,7 +25,10 @@ erratum (keyed by the exact printed text) is never acknowledged for an edited te
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +47,7 @@ CONFIRM_DPS = 50
 AGREE = mpmath.mpf("1e-10")
 DIFFER = mpmath.mpf("1e-8")
 SEED = 1234
+CACHE = Path("reports") / ".fidelity-cache"
 
 
 def _plain(text: str) -> str:
@@ -376,8 +380,9 @@ def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator)
 class Fidelity:
     """Built once per run (before the worker pool forks); ``apply`` is called per claim record."""
 
-    def __init__(self, note: Note, reference: Note, hints: Hints, claims: list):
+    def __init__(self, note: Note, reference: Note, hints: Hints, claims: list, cache: "Cache | None" = None):
         self.note, self.reference, self.hints = note, reference, hints
+        self.cache = cache or Cache(None)
         self.locations = {c.id: locate(c, reference) for c in claims}
         self.claims = {c.id: c for c in claims}
         # a claim checked in general form (symbolic k) is tied to the note through the concrete
@@ -440,15 +445,24 @@ class Fidelity:
         claim = self.proxy.get(claim.id, claim)
         if claim is not checked:
             fid["tied_through"] = claim.id
-        ev = Evaluator(claim, self.hints)
         ref_texts = sides_of(claim.printed)
+        if text == claim.printed and self.cache.get(claim, text) is not None:
+            fid.update(self.cache.get(claim, text))
+            return record
+        ev = Evaluator(claim, self.hints)
         if text == claim.printed:
+            cached = self.cache.get(claim, text)
+            if cached is not None:
+                fid.update(cached)
+                return record
             parsed, index, status = analyse(claim, ref_texts, ev)
             fid.update(status=status, k=ev.k, pair=index, sides=[_side_record(s) for s in parsed])
             if status == "unparseable":
                 fid["note"] = "the printed form could not be parsed: the hand transcription is unconfirmed"
             elif status == "differs":
                 fid["note"] = "a parsed printed side equals no side of the transcription"
+            self.cache.put(claim, text, {key: fid[key] for key in ("status", "k", "pair", "sides", "note")
+                                         if key in fid})
             return record
         decided = decide_printed(claim, ref_texts, sides, ev)
         fid.update(status="edited", k=ev.k, sides=decided["sides"])
@@ -512,13 +526,56 @@ class Fidelity:
                 "segments_without_own_claim": segments}
 
 
+class Cache:
+    """Fidelity results of unchanged printed texts, one small JSON file each, keyed by the claim,
+    its printed text and a fingerprint of the checker's and the subject's sources: an edited
+    text or an edited transcription is never served from the cache."""
+
+    def __init__(self, folder: Path | None, fingerprint: str = ""):
+        self.folder, self.fingerprint = folder, fingerprint
+
+    @staticmethod
+    def fingerprint_of(*packages) -> str:
+        h = hashlib.sha256(sp.__version__.encode())
+        for pkg in packages:
+            for f in sorted(Path(pkg.__file__).parent.glob("*.py")):
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
+        return h.hexdigest()
+
+    def _path(self, claim, text: str) -> Path | None:
+        if self.folder is None:
+            return None
+        key = hashlib.sha256("\0".join([self.fingerprint, claim.id, text]).encode()).hexdigest()
+        return self.folder / f"{key}.json"
+
+    def get(self, claim, text: str) -> dict | None:
+        path = self._path(claim, text)
+        try:
+            return json.loads(path.read_text()) if path is not None and path.exists() else None
+        except (OSError, ValueError):
+            return None
+
+    def put(self, claim, text: str, value: dict) -> None:
+        path = self._path(claim, text)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(value, default=str))
+            os.replace(tmp, path)
+        except OSError:
+            pass
+
+
 def _loc_record(loc: Location | None):
     if loc is None:
         return None
     return {"kind": loc.kind, "equation": loc.equation, "chain": loc.chain, "sides": list(loc.positions)}
 
 
-def load(note_path: str | Path | None, module, claims: list) -> Fidelity | None:
+def load(note_path: str | Path | None, module, claims: list, cache_dir: Path | None = CACHE) -> Fidelity | None:
     """The fidelity context for ``note_path`` (None: the subject's own copy)."""
     from . import note_reader
 
@@ -527,4 +584,9 @@ def load(note_path: str | Path | None, module, claims: list) -> Fidelity | None:
         return None
     reference = note_reader.read(ref_path)
     note = note_reader.read(note_path) if note_path else reference
-    return Fidelity(note, reference, Hints.for_subject(module), claims)
+    cache = None
+    if cache_dir is not None:
+        packages = [importlib.import_module(__package__),
+                    importlib.import_module(module.__name__.rpartition(".")[0] or module.__name__)]
+        cache = Cache(Path(cache_dir), Cache.fingerprint_of(*packages))
+    return Fidelity(note, reference, Hints.for_subject(module), claims, cache)
