@@ -116,16 +116,17 @@ CLAIMS = [
           _LSE + r" = m + \log\sum_{i=1}^k e^{x_i - \tau \log y_i - m}",
           _build(lambda s: [(sp.exp(log_form(s, m)), sp.exp(log_form(s)))]), source="text", ks=KS),
     Claim("cg.log_prob", "J28", "rewrite",
-          "the general indexed form printed as log_prob, at concrete k, equals (J28)",
-          r"\log p = \log\Gamma(k) + (k-1)\log\tau + \sum_i (z_i - m) - k \log\sum_i e^{z_i - m} - \sum_i \log y_i,"
-          r"\ z_i = x_i - \tau\log y_i",
+          "the general indexed form printed as log_prob, at concrete k, equals (J28): first with the shift m, "
+          "then with z_i - m = h_i + r_i split into its rounded value h_i and error r_i (any r_i)",
+          r"\log p = \log\Gamma(k) + (k-1)\log\tau + \sum_i (h_i + r_i) - k \log\left(\sum_i e^{h_i} + "
+          r"\sum_i e^{h_i}\operatorname{expm1}(r_i)\right) - \sum_i \log y_i,\ h_i + r_i = x_i - \tau\log y_i - m",
           _build(lambda s: [(sp.exp(instantiate(forms.LOG_PROB_SHIFTED, s, _arrays(s))), sp.exp(log_form(s, m))),
                             (sp.exp(instantiate(forms.LOG_PROB, s, _arrays(s))), sp.exp(log_form(s, m)))]),
           source="text", ks=KS),
     Claim("cg.log_prob_from_log", "J28", "rewrite",
-          "the form printed as log_prob_from_log, with l_i = log y_i, equals (J28) at y_i = e^{l_i}",
-          r"\log p = \log\Gamma(k) + (k-1)\log\tau + \sum_i (z_i - m) - k \log\sum_i e^{z_i - m} - \sum_i l_i,"
-          r"\ z_i = x_i - \tau l_i",
+          "the form printed as log_prob_from_log, with l_i = log y_i, equals (J28) at y_i = e^{l_i} (any r_i)",
+          r"\log p = \log\Gamma(k) + (k-1)\log\tau + \sum_i (h_i + r_i) - k \log\left(\sum_i e^{h_i} + "
+          r"\sum_i e^{h_i}\operatorname{expm1}(r_i)\right) - \sum_i l_i,\ h_i + r_i = x_i - \tau l_i - m",
           _build(_log_y_pairs), source="text", ks=KS),
     Claim("cg.log_prob_u", "8", "rewrite", "the form printed as log_prob_u equals eq. (8) (u_k = 0)",
           r"\log p(\mathbf{u}) = \log\Gamma(k) + \sum_i (z_i - m) - k \log\sum_i e^{z_i - m},\ z_i = x_i - u_i",
