@@ -515,3 +515,7 @@ def cross_check(concrete_id: str, ks=range(2, 9), points: int = 2, seed: int = 0
                 if any(abs(p - q) > 1e-9 * max(1, abs(p)) for p, q in zip(gv, cv)):
                     bad.append(f"k={k}: {side} sides differ: general {gv[:2]} vs concrete {cv[:2]}")
     return bad
+
+
+#: the general claim of each concrete claim id
+BY_CONCRETE = {c.concrete_id: c for c in CLAIMS}
