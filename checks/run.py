@@ -89,10 +89,13 @@ def run(subject: str, jobs: int, quiet: bool, out: Path, note: Path | None = Non
     errata = errata_mod.load(module.ERRATA_FILE)
     start = time.perf_counter()
     records: list[dict] = [None] * len(_CLAIMS)  # type: ignore[list-item]
+    order = _longest_first(out / "verification.json", _CLAIMS)
     bugs = []
     ctx = mp.get_context("fork")
     with ctx.Pool(jobs) if jobs > 1 else _Serial() as pool:
-        for done, (index, record) in enumerate(pool.imap_unordered(_indexed, range(len(_CLAIMS))), 1):
+        # End-to-end checks of the subject (normalisation, samples): one long task, queued first.
+        end_to_end = pool.apply_async(_end_to_end, (subject,))
+        for done, (index, record) in enumerate(pool.imap_unordered(_indexed, order), 1):
             if "checker_bug" in record:
                 bugs.append(record)
                 print(f"CHECKER BUG in {record['id']}: {record['checker_bug']}", file=sys.stderr)
@@ -104,16 +107,22 @@ def run(subject: str, jobs: int, quiet: bool, out: Path, note: Path | None = Non
                 tag = " (acknowledged erratum)" if record["erratum"] else ""
                 print(f"[{done}/{len(_CLAIMS)}] {_label(record)} {record['rule']} {record['id']} … "
                       f"{record['verdict']}{tag} {record['seconds']:.1f} s", flush=True)
+        e2e = end_to_end.get()
     records = [r for r in records if r is not None]
+    for check in e2e:
+        if not quiet:
+            print(f"end-to-end: {check['name']}, k = {check['k']}, tau = {check['tau']}: "
+                  f"{'passed' if check['passed'] else 'FAILED'} ({check['method']}: value {check['value']:.6g}, "
+                  f"error {check['error']:.2g})")
     total = time.perf_counter() - start
     counts = {v: sum(r["verdict"] == v for r in records) for v in ("verified", "refuted", "inconclusive")}
     unacknowledged = [r for r in records if r["verdict"] == "refuted" and not r["erratum"]]
-    failed = bool(bugs or unacknowledged or counts["inconclusive"])
+    failed = bool(bugs or unacknowledged or counts["inconclusive"] or not all(c["passed"] for c in e2e))
     report = {
         "subject": subject, "title": getattr(module, "TITLE", subject),
         "sympy": sympy.__version__, "mpmath": mpmath.__version__,
         "seconds": round(total, 2), "counts": counts, "passed": not failed,
-        "claims": records, "checker_bugs": bugs,
+        "claims": records, "checker_bugs": bugs, "end_to_end": e2e,
         "fidelity": _FIDELITY.summary() if _FIDELITY else None,
         "by_equation": general_summary.by_equation(records),
         "lemmas": _lemmas(records),
@@ -125,6 +134,20 @@ def run(subject: str, jobs: int, quiet: bool, out: Path, note: Path | None = Non
     for path in written:
         print(f"wrote {path}")
     return 1 if failed else 0
+
+
+def _longest_first(previous: Path, claims: list) -> list[int]:
+    """Schedule the slowest claims of the last run first, so two workers finish together."""
+    try:
+        seconds = {r["id"]: r["seconds"] for r in json.loads(previous.read_text())["claims"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        seconds = {}
+    return sorted(range(len(claims)), key=lambda i: -seconds.get(claims[i].id, 1.0))
+
+
+def _end_to_end(subject: str) -> list[dict]:
+    checks = getattr(importlib.import_module(subject), "END_TO_END", None)
+    return checks() if checks else []
 
 
 def _indexed(index: int) -> tuple[int, dict]:
@@ -140,6 +163,17 @@ class _Serial:
 
     def imap_unordered(self, f, items):
         return map(f, items)
+
+    def apply_async(self, f, args):
+        return _Done(f(*args))
+
+
+class _Done:
+    def __init__(self, value):
+        self.value = value
+
+    def get(self):
+        return self.value
 
 
 def _write_atomic(path: Path, text: str) -> None:
