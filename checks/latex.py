@@ -190,7 +190,7 @@ def parse(side: str) -> tuple[sp.Expr, list[str]]:
     text, fired = normalize(side)
     try:
         expr = parse_latex(text)
-    except Exception as exc:  # the parser raises several types
+    except Exception as exc:  # noqa: BLE001 - the parser raises several types
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise Unparseable(f"parse_latex: {first}") from None
     expr = expr.xreplace({sp.Symbol("e"): sp.E})

@@ -81,7 +81,7 @@ def _strip_trailer(side: str) -> str:
 
 def _chains(math: str) -> list[list[str]]:
     body = math.strip()
-    m = re.search(r"\\begin\{aligned\}(.*)\\end\{aligned\}", body, re.S)
+    m = re.search(r"\\begin\{aligned\}(.*)\\end\{aligned\}", body, re.DOTALL)
     rows = re.split(r"\\\\", m.group(1)) if m else [body]
     chains: list[list[str]] = []
     for row in rows:

@@ -13,7 +13,7 @@ from checks import fidelity, note_reader
 from derive import note as subject
 
 sys.path.insert(0, str(Path(__file__).parent))
-from note_edits import EDITS, HARMLESS, display_span, edit  # noqa: E402
+from note_edits import EDITS, HARMLESS, display_span, edit
 
 ROOT = Path(__file__).resolve().parents[1]
 COPY = ROOT / "derive" / "note_copy.md"
@@ -109,7 +109,7 @@ def test_unparseable_printed_form_marks_transcription_unconfirmed():
 
 def _run(args, out):
     return subprocess.run([sys.executable, "-m", "checks.run", "--quiet", "--out", str(out), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
 
 
 @pytest.mark.parametrize("content,problem", [
@@ -138,12 +138,12 @@ def test_missing_file_is_one_line(tmp_path):
 @pytest.mark.slow
 def test_make_verify_on_edited_note_end_to_end(tmp_path):
     """The full run on one edited note: exit 1, the edited equation refuted in the JSON."""
-    eq, kind, old, new = EDITS[0]
+    eq, _kind, old, new = EDITS[0]
     path = tmp_path / "edited.txt"
     path.write_text(edit(TEXT, eq, old, new))
     out = tmp_path / "reports"
     proc = subprocess.run([sys.executable, "-m", "checks.run", "--quiet", "--out", str(out), "--note", str(path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1800)
+                          cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
     assert proc.returncode == 1
     report = json.loads((out / "verification.json").read_text())
     assert any(c["equation"] == eq and c["verdict"] == "refuted" and not c["erratum"] for c in report["claims"])
