@@ -27,7 +27,7 @@ def by_equation(records: list[dict]) -> dict:
     general = {r["id"]: r for r in records if r.get("k") == "symbolic"}
     out: dict[str, dict] = {}
     for r in records:
-        if r.get("k") == "symbolic":
+        if r.get("k") == "symbolic" or r.get("rule") == "rewrite":   # rewrites to generated code: not the note's
             continue
         eq = out.setdefault(r["equation"], {"status": "", "symbolic_k": [], "by_lemma": [], "concrete_only": []})
         g = general.get(r["id"] + ".general")
