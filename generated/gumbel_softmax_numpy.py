@@ -95,7 +95,8 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
             args = (p, x, k) if tau is None else (p, x, tau if scalar else tau[rows], k)
             value = kernel(*args)[..., 0]
             if mask is not None:
-                off = mask(p, tol)
+                # a y_i <= 0 (log_y_i = -inf) makes the value NaN: off the support unless a NaN came in
+                off = mask(p, tol) | numpy.isnan(value)
                 if numpy.any(off & numpy.isnan(value)):  # NaN in stays NaN; NaN made by log 0 is off the support
                     off &= ~(numpy.isnan(p).any(axis=-1) | numpy.isnan(x).any(axis=-1))
                 value = numpy.where(off, -numpy.inf, value)
@@ -107,7 +108,8 @@ def _split_fms(a, t, b, c):
     """(h, r) with h + r = a - t*b - c exactly up to rounding of r: h is the float64 value, r its error.
 
     Dekker's splitting gives t*b = p + pe exactly, Knuth's two-sum the errors of the two subtractions.
-    Non-finite parts (an infinite logit) give r = 0.
+    Non-finite parts make r NaN, and so the value: _evaluate then returns -inf (off the support)
+    unless a NaN came in.
     """
     p = t * b
     ts = 134217729.0 * t
@@ -123,18 +125,18 @@ def _split_fms(a, t, b, c):
     h = s - c
     w = h - s
     he = (s - (h - w)) - (c + w)
-    r = (se - pe) + he
-    return h, numpy.where(numpy.isfinite(r), r, 0.0)
+    return h, (se - pe) + he
 
 
 def _off_simplex(y, tol):
-    return (numpy.min(y, axis=-1) <= 0) | (numpy.abs(numpy.sum(y, axis=-1) - 1) > tol)
+    """|sum y - 1| > tol (y_i <= 0 is caught by the NaN it makes in the kernel)."""
+    return numpy.abs(numpy.sum(y, axis=-1) - 1) > tol
 
 
 def _off_simplex_log(log_y, tol):
     top = numpy.max(log_y, axis=-1, keepdims=True)
     lse = top[..., 0] + numpy.log(numpy.sum(numpy.exp(log_y - top), axis=-1))
-    return (numpy.min(log_y, axis=-1) == -numpy.inf) | ~(numpy.abs(lse) <= tol)
+    return ~(numpy.abs(lse) <= tol)
 
 
 def log_prob(y, logits, tau):
@@ -146,6 +148,7 @@ def log_prob(y, logits, tau):
     an array broadcasting against the batch shape.  Returns the broadcast batch shape,
     float32 for float32 inputs and float64 otherwise (computed in float64).
     Off the support (any y_i <= 0, or |sum y - 1| > support_tolerance(dtype)): -inf.
+    An infinite logit (a degenerate distribution, not a density on the open simplex) gives -inf.
     NaN in y or logits gives NaN.  Raises ValueError naming the argument for
     tau <= 0 or not finite, k < 2, mismatched last axes, batch shapes that do not broadcast.
     """
