@@ -186,6 +186,8 @@ def test_off_support_is_minus_inf_and_nan_propagates():
     assert np.isnan(g.log_prob([0.3, 0.5, 0.2], [0.0, np.nan, 0.0], 1.0))
     assert np.isnan(g.log_prob_from_log([np.nan, -1.0, -1.0], x, 1.0))
     assert np.isnan(g.log_prob_u([np.nan, 0.0], x))
+    assert g.log_prob([0.3, 0.5, 0.2], [-np.inf, 0.0, 0.0], 1.0) == -np.inf  # degenerate: no density
+    assert g.log_prob_from_log(np.log([0.3, 0.5, 0.2]), [np.inf, 0.0, 0.0], 1.0) == -np.inf
     tol = g.support_tolerance(np.float64)
     assert np.isfinite(g.log_prob([0.3, 0.5, 0.2 + tol / 2], x, 1.0))
     assert g.log_prob([0.3, 0.5, 0.2 + 2 * tol], x, 1.0) == -np.inf
