@@ -54,7 +54,8 @@ def _short(text, limit: int = 60) -> str:
 def _badge(c: M.ClaimView) -> str:
     if c.status == "acknowledged":
         return '<span class="verdict refuted">refuted</span> <span class="verdict acknowledged">acknowledged erratum</span>'
-    return f'<span class="verdict {escape(c.verdict)}">{escape(c.verdict)}</span>'
+    lemma = f" (by lemma: {escape(c.lemma)})" if c.lemma and c.verdict == "verified" else ""
+    return f'<span class="verdict {escape(c.verdict)}">{escape(c.verdict)}</span>{lemma}'
 
 
 def _checked(c: M.ClaimView) -> str:

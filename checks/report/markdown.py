@@ -28,6 +28,8 @@ def _math_block(latex: str) -> list[str]:
 
 def _verdict(c: M.ClaimView) -> str:
     text = ICON.get(c.verdict, c.verdict)
+    if c.lemma and c.verdict == "verified":
+        text += f" (by lemma: {c.lemma})"
     if c.status == "acknowledged":
         text += " (acknowledged erratum)"
     return text

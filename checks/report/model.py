@@ -50,6 +50,7 @@ class ClaimView:
     erratum: str | None
     correction: ClaimView | None = None
     fidelity: str | None = None  # how the claim is tied to the note as printed, when checked
+    lemma: str | None = None     # a lemma the verdict rests on: shown as "verified (by lemma: ...)"
 
     @property
     def status(self) -> str:
@@ -176,7 +177,7 @@ def claim_view(record: dict, parent: dict | None = None) -> ClaimView:
         points=int(record.get("points") or 0), digits=record.get("digits"),
         max_difference=record.get("max_difference"), seconds=float(record.get("seconds") or 0.0),
         verdict=record["verdict"], counterexample=record.get("counterexample"), note=record.get("note") or "",
-        erratum=record.get("erratum"),
+        erratum=record.get("erratum"), lemma=record.get("lemma"),
         correction=claim_view(correction, record) if isinstance(correction, dict) else None,
         fidelity=_fidelity_text(record.get("fidelity")),
     )
