@@ -19,8 +19,8 @@ import sympy
 from sympy.printing.mathml import mathml
 
 from . import errata as errata_mod
-from . import general as general_summary
 from . import fidelity as fidelity_mod
+from . import general as general_summary
 from .note_reader import NoteError
 from .decide import DPS, CheckerBug, Outcome, decide
 from .report import WRITERS
