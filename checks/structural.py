@@ -22,9 +22,9 @@ a false claim into a true one is a bug of the checker, never a proof.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 import mpmath
 import sympy as sp

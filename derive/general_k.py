@@ -14,8 +14,8 @@ the general form at k = 2..8 with the concrete claim's own sides.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sympy as sp
 
