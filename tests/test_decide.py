@@ -82,7 +82,7 @@ def test_small_numeric_disagreement_is_not_a_verdict():
 
 def test_symbolic_proof_contradicted_by_numerics_is_a_checker_bug(monkeypatch):
     import checks.decide as d
-    monkeypatch.setattr(d, "symbolic", lambda lhs, rhs, inst: (True, "broken prover"))
+    monkeypatch.setattr(d, "symbolic", lambda lhs, rhs, inst, **kw: (True, "broken prover"))
     c = claim(sp.exp(x), sp.exp(x) + 1)
     with pytest.raises(CheckerBug):
         decide_instance(c, c.build(0), 0, np.random.default_rng(0), Outcome(c, "", [], 0))
