@@ -201,12 +201,27 @@ class Evaluator:
             expr = latex.concretize(expr, self.k, self.names, defined=self.hints.defined)
         except (latex.Unparseable, TypeError, ValueError, AttributeError, IndexError) as exc:
             return Side(text, "unparseable", reason=str(exc) or type(exc).__name__)
+        self._extend(expr)
         known = set(self.points[0])
         unknown = [s for s in self._fix(expr).free_symbols if s not in known]
         if unknown or expr.atoms(sp.core.function.AppliedUndef):
             why = f"unknown symbols {sorted(map(str, unknown))}" if unknown else "undefined functions"
             return Side(text, "unparseable", normalizations=fired, reason=why)
         return Side(text, "parsed", expr, fired)
+
+    def _extend(self, expr) -> None:
+        """An index outside 1..k (x_4 for k = 3, from a sum printed up to k+1) names a quantity
+        the note does not have: it gets a value of its kind (a multiple of x_1's), so that the
+        printed formula can still be evaluated (and refuted)."""
+        for sym in sp.sympify(expr).free_symbols:
+            m = re.match(r"^([A-Za-z]+)_(\d+)$", sym.name)
+            if sym in self.points[0] or not m or int(m.group(2)) <= self.k:
+                continue
+            first = self.names.get(f"{m.group(1)}_1")
+            if first is None or first not in self.points[0]:
+                continue
+            for n, p in enumerate(self.points):
+                p[sym] = p[first] * (0.61 + 0.17 * n)
 
     def _fix(self, expr):
         e = sp.sympify(expr)
@@ -322,7 +337,7 @@ def _side_record(s: Side) -> dict:
             "transcription_side": s.bound}
 
 
-def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator) -> dict:
+def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator, bind: bool = True) -> dict:
     """Decide the printed claim whose text differs from the project's copy."""
     ref_sides, index, _ = analyse(claim, ref_texts, ev)
     pair = ev.inst.pairs[index or 0]
@@ -333,7 +348,7 @@ def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator)
     for n, text in enumerate(texts):
         ref = ref_sides[n] if same_shape else None
         if ref is not None and re.sub(r"\s+", "", text) == re.sub(r"\s+", "", ref.text):
-            if ref.status == "parsed":
+            if ref.status == "parsed" or (not bind and ref.expr is not None):
                 values.append((text, ref.expr))
             elif free_t:
                 values.append((text, pair[free_t.pop(0)]))
@@ -413,6 +428,46 @@ class Fidelity:
         return sides, "", text
 
     def apply(self, claim, record: dict) -> dict:
+        record = self._apply_main(claim, record)
+        self._check_remark(claim, record)
+        return record
+
+    def _check_remark(self, claim, record: dict) -> None:
+        """An equation printed beside the step as its justification ("\\quad \\text{from } y_k = …"):
+        checked as printed when its text differs from the project's copy."""
+        loc = self.locations.get(claim.id)
+        if loc is None or loc.kind != "display" or loc.equation not in self.note.equations:
+            return
+        ref_eq, eq = self.reference.equations[loc.equation], self.note.equations[loc.equation]
+        ref_rem = ref_eq.remarks.get(loc.chain)
+        if ref_rem is None or tuple(len(c) for c in eq.chains) != loc.shape:
+            return
+        new_rem = eq.remarks.get(loc.chain)
+        if new_rem is not None and [re.sub(r"\s+", "", t) for t in new_rem] == \
+                [re.sub(r"\s+", "", t) for t in ref_rem]:
+            return
+        fid = record.setdefault("fidelity", {})
+        if new_rem is None:
+            fid["remark"] = {"printed": None, "note": "the justification printed beside this step is gone"}
+            return
+        ev = Evaluator(self.proxy.get(claim.id, claim), self.hints)
+        decided = decide_printed(self.proxy.get(claim.id, claim), ref_rem, new_rem, ev, bind=False)
+        fid["remark"] = {"printed": " = ".join(new_rem), "verdict": decided["verdict"],
+                         "sides": decided["sides"], "note": decided.get("note")}
+        if decided["verdict"] == "refuted" and record.get("verdict") != "refuted":
+            record["correction"] = {"id": claim.id, "verdict": record.get("verdict"),
+                                    "printed": claim.printed + r" \quad \text{from } " + " = ".join(ref_rem),
+                                    "statement": "the step and its justification as in the project's copy"}
+            record["verdict"] = "refuted"
+            record["counterexample"] = decided.get("counterexample")
+            record["note"] = ("the equation printed beside this step as its justification, "
+                              f"{' = '.join(new_rem)}, is false" + (f": {decided['note']}" if decided.get("note") else ""))
+            record["printed"] = record.get("printed", claim.printed) + r" \quad \text{from } " + " = ".join(new_rem)
+        elif decided["verdict"] == "inconclusive" and record.get("verdict") == "verified":
+            record["verdict"] = "inconclusive"
+            record["note"] = f"the justification printed beside this step changed: {decided.get('note')}"
+
+    def _apply_main(self, claim, record: dict) -> dict:
         loc = self.locations.get(claim.id)
         sides, why, text = self.printed_in_note(claim)
         fid: dict = {"location": _loc_record(loc)}

@@ -240,6 +240,8 @@ def concretize(expr: sp.Basic, k: int, names: dict, free: dict | None = None,
                 base, idx = m.group(1), m.group(2)
                 if base == "Xi":  # d y_k / d y_idx, y_k = 1 - sum_{j<k} y_j
                     n = int(sp.sympify(idx).subs(ivals))
+                    if n == k:  # d y_k / d y_k
+                        return sp.Integer(1)
                     y = [names.get(f"y_{t}", sp.Symbol(f"y_{t}")) for t in range(1, k)]
                     return sp.Derivative(1 - sp.Add(*y), y[n - 1])
                 try:

@@ -24,6 +24,9 @@ class Equation:
     number: str
     latex: str                         # the math between $$ and $$, number removed
     chains: list[list[str]]            # each chain: sides joined by "="
+    #: chain index -> sides of an equation printed beside it as a justification
+    #: ("\quad \text{from } y_k = …"): not a step of the chain, but a claim of the note too
+    remarks: dict = field(default_factory=dict)
     prose_before: str = ""             # prose between the previous display and this one
 
 
@@ -80,10 +83,23 @@ def _strip_trailer(side: str) -> str:
 
 
 def _chains(math: str) -> list[list[str]]:
+    return _chains_and_remarks(math)[0]
+
+
+def _remark(rest: str) -> list[str] | None:
+    """Sides of the equation in trailing prose ("\\text{from } A = B"), if it has one."""
+    rest = re.sub(r"\\text\{[^}]*\}", " ", rest)
+    rest = re.split(r"\\q?quad", rest)[0]
+    sides = [squash(s).rstrip(",").strip() for s in _split_top(rest, "=")]
+    return sides if len(sides) >= 2 and all(sides) else None
+
+
+def _chains_and_remarks(math: str) -> tuple[list[list[str]], dict]:
     body = math.strip()
     m = re.search(r"\\begin\{aligned\}(.*)\\end\{aligned\}", body, re.DOTALL)
     rows = re.split(r"\\\\", m.group(1)) if m else [body]
     chains: list[list[str]] = []
+    remarks: dict[int, list[str]] = {}
     for row in rows:
         if not row.strip():
             continue
@@ -96,17 +112,21 @@ def _chains(math: str) -> list[list[str]]:
             sides = _split_top(row.replace("&", ""), "=")
         first = sides[0]
         # within a row, "\quad \text{from } y_k = …" is prose: cut the chain where a side carries it
-        cleaned = []
-        for side in sides:
+        cleaned, remark = [], None
+        for n, side in enumerate(sides):
             cut = re.split(r"\\q?quad", side, maxsplit=1)
             cleaned.append(squash(_strip_trailer(cut[0])))
             if len(cut) > 1:
+                remark = _remark(" = ".join([cut[1], *sides[n + 1:]]))
                 break
         if not first.strip() and chains:
             chains[-1].extend(cleaned[1:])
         else:
             chains.append(cleaned)
-    return [c for c in chains if len(c) >= 2]
+        if remark:
+            remarks[len(chains) - 1] = remark
+    keep = [n for n, c in enumerate(chains) if len(c) >= 2]
+    return [chains[n] for n in keep], {keep.index(n): r for n, r in remarks.items() if n in keep}
 
 
 def _number(math: str) -> tuple[str | None, str]:
@@ -141,7 +161,8 @@ def read_text(text: str, path: str = "<note>") -> Note:
             continue
         if number in note.equations:
             raise NoteError(f"{path}: equation ({number}) is numbered twice")
-        eq = Equation(number, squash(math), _chains(math), squash(prose_buf))
+        chains, remarks = _chains_and_remarks(math)
+        eq = Equation(number, squash(math), chains, remarks=remarks, prose_before=squash(prose_buf))
         note.equations[number] = eq
         note.order.append(number)
         note.prose[number] = eq.prose_before

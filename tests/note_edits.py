@@ -28,6 +28,7 @@ EDITS = [
     ("13", "sign flip", r"\log y_k + u_i/\tau", r"\log y_k - u_i/\tau"),
     ("13", "wrong exponent", r"y_k \exp(u_i/\tau)", r"y_k \exp(u_i\tau)"),
     ("13", "wrong limits", r"1 - \sum_{j=1}^{k-1} y_j \right) \right)", r"1 - \sum_{j=2}^{k-1} y_j \right) \right)"),
+    ("13", "sign flip in the justification beside it", r"\text{from } y_k = \frac{1}{1 + \sum", r"\text{from } y_k = \frac{1}{1 - \sum"),
     ("14", "sign flip", r"\left( \frac{1}{y_i} + \frac{1}{y_k} \right)", r"\left( \frac{1}{y_i} - \frac{1}{y_k} \right)"),
     ("14", "wrong exponent", r"\left( \frac{1}{y_i} - \frac{1}{y_k}", r"\left( \frac{1}{y_i^2} - \frac{1}{y_k}"),
     ("15", "wrong index", r"= \tau \times \frac{1}{y_k}", r"= \tau \times \frac{1}{y_j}"),
@@ -36,6 +37,8 @@ EDITS = [
 
 #: edits that change the text but not the mathematics: no claim may change its verdict
 HARMLESS = [
+    ("13", "reordered justification", r"\text{from } y_k = \frac{1}{1 + \sum_{j=1}^{k-1} \exp(u_j/\tau)}",
+     r"\text{from } y_k = \frac{1}{\sum_{j=1}^{k-1} \exp(u_j/\tau) + 1}"),
     ("9", "reordered sum", r"{1 + \sum_{j=1}^{k-1} \exp(u_j/\tau)}", r"{\sum_{j=1}^{k-1} \exp(u_j/\tau) + 1}"),
     ("14", "reordered", r"\left( \frac{1}{y_i} + \frac{1}{y_k} \right)", r"\left( \frac{1}{y_k} + \frac{1}{y_i} \right)"),
 ]
