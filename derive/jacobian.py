@@ -7,6 +7,8 @@ which is tau^{k-1} prod_{j=1}^{k} 1/y_j (J26).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from checks.claim import Claim, Instance
@@ -26,6 +28,7 @@ def jacobian_matrix(s: Vars) -> sp.Matrix:
     return tau * (sp.diag(*[1 / s.y[i] for i in range(n)]) + sp.ones(n, n) / s.y[-1])
 
 
+@lru_cache(maxsize=None)
 def jacobian_det(s: Vars) -> sp.Expr:
     """det of (J24), computed on generic entries d_i + c (a polynomial matrix, fast and exact),
     then d_i = tau/y_i, c = tau/y_k substituted: det commutes with substitution."""
@@ -33,7 +36,7 @@ def jacobian_det(s: Vars) -> sp.Expr:
     d = sp.symbols(f"d1:{n + 1}")
     c = sp.Symbol("c")
     generic = sp.diag(*d) + c * sp.ones(n, n)
-    det = generic.det(method="berkowitz")
+    det = generic.det(method="bareiss")  # fraction-free on polynomial entries
     return sp.expand(det).xreplace({**{d[i]: tau / s.y[i] for i in range(n)}, c: tau / s.y[-1]})
 
 
