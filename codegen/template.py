@@ -3,14 +3,26 @@
 chunking, the support mask.  No density formula lives here: the ``_kernel_*`` functions are
 printed from SymPy by codegen.emit and inserted at the marker below."""
 # --- template start ---
+import concurrent.futures
 import math
+import os
 
 import numpy
 
 __all__ = ["log_prob", "log_prob_from_log", "log_prob_u", "sample_log", "sample", "support_tolerance"]
 
 #: rows of at most this many elements are evaluated at a time (cache-sized; bounds extra memory)
-_CHUNK = 1 << 13
+_CHUNK = 1 << 15
+#: inputs of at least this many elements are split over _THREADS threads
+_PARALLEL_FROM = 1 << 16
+_THREADS = min(4, os.cpu_count() or 1)
+_POOL = []
+
+
+def _pool():
+    if not _POOL:
+        _POOL.append(concurrent.futures.ThreadPoolExecutor(_THREADS))
+    return _POOL[0]
 
 
 def support_tolerance(dtype):
@@ -87,19 +99,31 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
     tau = tau if tau is None or scalar else numpy.broadcast_to(tau, batch)[..., None]
     out = numpy.empty(batch, dtype=dtype)
     tol = support_tolerance(dtype)
-    with numpy.errstate(all="ignore"):
-        for rows in _rows(batch, k):
-            p = numpy.asarray(point[rows], dtype=numpy.float64)
-            x = numpy.asarray(logits[rows], dtype=numpy.float64)
-            args = (p, x, k) if tau is None else (p, x, tau if scalar else tau[rows], k)
-            value = kernel(*args)[..., 0]
-            if mask is not None:
-                # a y_i <= 0 (log_y_i = -inf) makes the value NaN: off the support unless a NaN came in
-                off = mask(p, tol) | numpy.isnan(value)
-                if numpy.any(off & numpy.isnan(value)):  # NaN in stays NaN; NaN made by log 0 is off the support
-                    off &= ~(numpy.isnan(p).any(axis=-1) | numpy.isnan(x).any(axis=-1))
-                value = numpy.where(off, -numpy.inf, value)
-            out[rows] = value
+
+    def work(chunks):
+        with numpy.errstate(all="ignore"):  # errstate is per thread: set it in each worker
+            for rows in chunks:
+                p = numpy.asarray(point[rows], dtype=numpy.float64)
+                x = numpy.asarray(logits[rows], dtype=numpy.float64)
+                args = (p, x, k) if tau is None else (p, x, tau if scalar else tau[rows], k)
+                value = kernel(*args)[..., 0]
+                if mask is not None:
+                    # a y_i <= 0 (log_y_i = -inf) makes the value NaN: off the support unless a NaN came in
+                    off = mask(p, tol) | numpy.isnan(value)
+                    if numpy.any(off & numpy.isnan(value)):  # NaN in stays NaN; NaN made by log 0: off support
+                        off &= ~(numpy.isnan(p).any(axis=-1) | numpy.isnan(x).any(axis=-1))
+                    value = numpy.where(off, -numpy.inf, value)
+                out[rows] = value
+
+    chunks = _rows(batch, k)
+    threads = min(_THREADS, len(chunks)) if out.size * k >= _PARALLEL_FROM else 1
+    if threads <= 1:
+        work(chunks)
+    else:
+        # numpy releases the GIL inside its loops: contiguous runs of chunks, one per core
+        step = -(-len(chunks) // threads)
+        parts = [chunks[i:i + step] for i in range(0, len(chunks), step)]
+        list(_pool().map(work, parts))
     return out[()] if out.ndim == 0 else out
 
 
