@@ -7,7 +7,7 @@ It answers ``(True, method)`` when some form is literally 0 and
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import sympy as sp
 

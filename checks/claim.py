@@ -12,8 +12,8 @@ The checker (``checks.decide``) knows nothing about any particular note.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 import sympy as sp
 
@@ -76,7 +76,7 @@ class Claim:
     source: str = "display"
     ks: tuple[int, ...] = tuple(range(2, 9))
     general: Callable[[], Instance] | None = None
-    correction: "Claim | None" = None  # the corrected claim, for a known erratum
+    correction: Claim | None = None  # the corrected claim, for a known erratum
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:

@@ -7,11 +7,12 @@ Each side is compiled once (:func:`compile_expr`) and evaluated at many points.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import mpmath
 import sympy as sp
+
 
 def _exp(x):
     # Quadrature nodes near +-oo make e^{-e^{-g}} ask for exp(-10^30): mpmath would spend

@@ -21,8 +21,8 @@ from sympy.printing.mathml import mathml
 from . import errata as errata_mod
 from . import fidelity as fidelity_mod
 from . import general as general_summary
-from .note_reader import NoteError
 from .decide import DPS, CheckerBug, Outcome, decide
+from .note_reader import NoteError
 from .report import WRITERS
 
 REPORTS = Path("reports")

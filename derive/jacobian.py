@@ -7,7 +7,7 @@ which is tau^{k-1} prod_{j=1}^{k} 1/y_j (J26).
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -28,7 +28,7 @@ def jacobian_matrix(s: Vars) -> sp.Matrix:
     return tau * (sp.diag(*[1 / s.y[i] for i in range(n)]) + sp.ones(n, n) / s.y[-1])
 
 
-@lru_cache(maxsize=None)
+@cache
 def jacobian_det(s: Vars) -> sp.Expr:
     """det of (J24), computed on generic entries d_i + c (a polynomial matrix, fast and exact),
     then d_i = tau/y_i, c = tau/y_k substituted: det commutes with substitution."""

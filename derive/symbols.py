@@ -7,7 +7,7 @@ Samplers draw points inside those assumptions (y on the open simplex).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import sympy as sp
@@ -49,7 +49,7 @@ class Vars:
         return point
 
 
-@lru_cache(maxsize=None)
+@cache
 def symbols_for(k: int) -> Vars:
     if k < 2:
         raise ValueError(f"k: need k >= 2, got {k}")

@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 from checks.claim import Claim, Instance
-from checks.decide import CheckerBug, decide, decide_instance, Outcome
+from checks.decide import CheckerBug, Outcome, decide, decide_instance
 
 x, y = sp.symbols("x y", positive=True)
 t = sp.Symbol("t", real=True)

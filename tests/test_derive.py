@@ -45,5 +45,5 @@ def test_every_numbered_equation_and_completion_has_a_claim():
 
 
 def test_chains_have_one_claim_per_equals_sign():
-    count = lambda eq: sum(c.equation == eq and c.source == "display" for c in CONCRETE)  # noqa: E731
+    count = lambda eq: sum(c.equation == eq and c.source == "display" for c in CONCRETE)
     assert count("4") == 3 and count("5") == 3 and count("7") == 4 and count("6") == 3
