@@ -123,7 +123,3 @@ class Pair:
                 diff = abs(a - b) / max(1, abs(a), abs(b))
             return Comparison({s: point[s] for s in self.params}, a, b, diff)
 
-
-def compare(lhs: sp.Basic, rhs: sp.Basic, point: Mapping[sp.Symbol, object], dps: int = 30) -> Comparison:
-    """Compare both sides at one point, at ``dps`` digits."""
-    return Pair(lhs, rhs).compare(point, dps)

@@ -89,7 +89,7 @@ def _marginal_from_model(s: Vars) -> sp.Expr:
 
 def _conditional_joint(s: Vars) -> sp.Integral:
     gk = s.g[-1]
-    cond = sp.Mul(*[printed_p_u_given_gk(s, i).subs(s.g[-1], gk) for i in range(s.k - 1)])
+    cond = sp.Mul(*[printed_p_u_given_gk(s, i) for i in range(s.k - 1)])
     return sp.Integral(cond * gumbel_pdf(gk), (gk, -sp.oo, sp.oo))
 
 

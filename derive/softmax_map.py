@@ -60,9 +60,9 @@ def _round_trip(k: int) -> Instance:
     s = symbols_for(k)
     inverse = [h_inverse(s, i) for i in range(k - 1)]
     pairs = [(h(s, i, u=inverse), s.y[i]) for i in range(k - 1)]          # h(h^{-1}(y)) = y
-    pairs += [(h_inverse(s, i).xreplace({s.y[j]: h(s, j) for j in range(k - 1)}).subs(
-        s.y_last.xreplace({s.y[j]: h(s, j) for j in range(k - 1)}), h(s, k - 1)), s.u[i])
-        for i in range(k - 1)]                                               # h^{-1}(h(u)) = u
+    # h^{-1}(h(u)) = u, with y_k = h_k(u): 1 - sum h_j(u) = h_k(u) is eq. (11), checked there
+    on_h = {s.y[j]: h(s, j) for j in range(k - 1)}
+    pairs += [(h_inverse(s, i, y_last=h(s, k - 1)).xreplace(on_h), s.u[i]) for i in range(k - 1)]
     return _instance(s, pairs)
 
 

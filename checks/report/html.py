@@ -39,12 +39,7 @@ figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; } figcapti
 
 
 def _num(x) -> str:
-    if x is None:
-        return "—"
-    try:
-        return f"{float(x):.3g}"
-    except (TypeError, ValueError):
-        return escape(str(x))
+    return escape(M.number_text(x))
 
 
 def _short(text, limit: int = 60) -> str:

@@ -9,13 +9,7 @@ from . import model as M
 ICON = {"verified": "✅ verified", "refuted": "❌ refuted", "inconclusive": "⚠️ inconclusive"}
 
 
-def _num(x) -> str:
-    if x is None:
-        return "—"
-    try:
-        return f"{float(x):.3g}"
-    except (TypeError, ValueError):
-        return str(x)
+_num = M.number_text
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -97,6 +97,16 @@ class Model:
                 f"({ack} acknowledged errata), {c.get('inconclusive', 0)} inconclusive")
 
 
+def number_text(x) -> str:
+    """A number to 3 significant digits, "—" for none, anything else as its text."""
+    if x is None:
+        return "—"
+    try:
+        return f"{float(x):.3g}"
+    except (TypeError, ValueError):
+        return str(x)
+
+
 def value_text(value, limit: int = 40) -> str:
     """A number as a reader wants it: huge exponents (a divergent side) summarised, long strings cut."""
     text = str(value)
