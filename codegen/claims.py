@@ -59,8 +59,9 @@ def _sample(s: Vars):
         point[m] = rng.uniform(-3, 3)
         for sym, value in zip(log_y_symbols(s), rng.uniform(-4, 0, s.k)):
             point[sym] = value
-        for sym, value in zip(forms.rhos(s), rng.uniform(-1, 1, s.k)):
-            point[sym] = value
+        # the pivot values: any reals (the code takes them at the row maximum)
+        point[forms.pivot_symbol(forms.Take(forms.logits[forms.i], 0))] = rng.uniform(-3, 3)
+        point[forms.pivot_symbol(forms.Take(forms.log_y[forms.i], 0))] = rng.uniform(-4, 0)
         return point
     return sample
 
@@ -77,7 +78,7 @@ def _arrays(s: Vars) -> dict:
 
 
 def _emitted(name: str, s: Vars, index=None) -> sp.Expr:
-    return instantiate(emit.recombined(forms.FORMS[name]), s, _arrays(s), index)
+    return instantiate(emit.kernel(name).printed(), s, _arrays(s), index)
 
 
 def _log_y_pairs(s):
@@ -116,17 +117,16 @@ CLAIMS = [
           _LSE + r" = m + \log\sum_{i=1}^k e^{x_i - \tau \log y_i - m}",
           _build(lambda s: [(sp.exp(log_form(s, m)), sp.exp(log_form(s)))]), source="text", ks=KS),
     Claim("cg.log_prob", "J28", "rewrite",
-          "the general indexed form printed as log_prob, at concrete k, equals (J28): first with the shift m, "
-          "then with z_i - m = h_i + r_i split into its rounded value h_i and error r_i (any r_i)",
-          r"\log p = \log\Gamma(k) + (k-1)\log\tau + \sum_i (h_i + r_i) - k \log\left(\sum_i e^{h_i} + "
-          r"\sum_i e^{h_i}\operatorname{expm1}(r_i)\right) - \sum_i \log y_i,\ h_i + r_i = x_i - \tau\log y_i - m",
-          _build(lambda s: [(sp.exp(instantiate(forms.LOG_PROB_SHIFTED, s, _arrays(s))), sp.exp(log_form(s, m))),
-                            (sp.exp(instantiate(forms.LOG_PROB, s, _arrays(s))), sp.exp(log_form(s, m)))]),
+          "the general indexed form printed as log_prob, at concrete k, equals (J28): log-sum-exp shifted by "
+          "m = a - tau b, where a and b are any reals (the code takes x_j and log y_j at j = argmax_i z_i)",
+          r"\log p = \log\Gamma(k) + (k-1)\log\tau + \sum_i x_i - (\tau+1)\sum_i \log y_i - k(a - \tau b) "
+          r"- k \log\sum_i e^{(x_i - a) - \tau(\log y_i - b)}",
+          _build(lambda s: [(sp.exp(instantiate(forms.LOG_PROB, s, _arrays(s))), j28_logits(s))]),
           source="text", ks=KS),
     Claim("cg.log_prob_from_log", "J28", "rewrite",
-          "the form printed as log_prob_from_log, with l_i = log y_i, equals (J28) at y_i = e^{l_i} (any r_i)",
-          r"\log p = \log\Gamma(k) + (k-1)\log\tau + \sum_i (h_i + r_i) - k \log\left(\sum_i e^{h_i} + "
-          r"\sum_i e^{h_i}\operatorname{expm1}(r_i)\right) - \sum_i l_i,\ h_i + r_i = x_i - \tau l_i - m",
+          "the form printed as log_prob_from_log, with l_i = log y_i, equals (J28) at y_i = e^{l_i} (any a, b)",
+          r"\log p = \log\Gamma(k) + (k-1)\log\tau + \sum_i x_i - (\tau+1)\sum_i l_i - k(a - \tau b) "
+          r"- k \log\sum_i e^{(x_i - a) - \tau(l_i - b)}",
           _build(_log_y_pairs), source="text", ks=KS),
     Claim("cg.log_prob_u", "8", "rewrite", "the form printed as log_prob_u equals eq. (8) (u_k = 0)",
           r"\log p(\mathbf{u}) = \log\Gamma(k) + \sum_i (z_i - m) - k \log\sum_i e^{z_i - m},\ z_i = x_i - u_i",

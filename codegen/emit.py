@@ -1,15 +1,20 @@
 """Print the general forms (``codegen.forms``) as a standalone numpy module.
 
-Every formula in the output comes from a SymPy expression through
-:class:`RowPrinter`: ``Sum`` over the category index becomes a reduction along the
-last axis (``keepdims=True``; in ``numpy.longdouble`` for the densities), ``RowMax`` a ``max`` along it, ``y[i]`` the array ``y``;
-per-row quantities (``tau``) carry a trailing axis of length 1, so every printed
-expression broadcasts.  CSE is SymPy's ``cse`` in its canonical order; the output is
-deterministic byte for byte for a pinned SymPy.
+Every formula in the output comes from a SymPy expression through :class:`RowPrinter`:
+``Sum`` over the category index becomes a reduction along the category axis ``axis``
+(``keepdims=True``; the kernels run with the categories first when k is small, last
+otherwise), ``RowMax`` / ``RowArgMax`` a max / argmax along it, ``Take`` a gather at the
+pivot, ``y[i]`` the array ``y``.  Inside ``Exact(...)`` the printer switches to
+double-double arithmetic: sums, products and sums over the category axis become calls
+to the template's error-free helpers (``_dd_add``, ``_dd_mul``, ``_dd_sum``), the log of a
+per-row quantity ``_dd_log``; elementwise functions (log y_i, exp) stay float64 on a rounded
+argument.  CSE is SymPy's ``cse`` in its canonical order; the output is deterministic
+byte for byte for a pinned SymPy.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import sympy as sp
@@ -21,16 +26,121 @@ TARGET = Path("generated") / "gumbel_softmax_numpy.py"
 COMMAND = "python -m codegen"
 
 
-class RowPrinter(NumPyPrinter):
-    """NumPy printer for expressions over the last axis of arrays."""
+def _elementwise(expr: sp.Expr, names=frozenset()) -> bool:
+    """Does ``expr`` vary along the category axis (a free category index, or a CSE name in ``names``)?"""
+    if isinstance(expr, (sp.Sum, forms.Take, forms.RowMax, forms.RowArgMax)):
+        return False  # one value per row
+    if isinstance(expr, sp.Symbol):
+        return expr == forms.i or expr in names
+    return any(_elementwise(a, names) for a in expr.args)
 
-    def __init__(self, last=(), extended=True):
+
+def _elementwise_names(replacements) -> set:
+    names = set()
+    for sym, sub in replacements:
+        if _elementwise(sub, names):
+            names.add(sym)
+    return names
+
+
+class RowPrinter(NumPyPrinter):
+    """NumPy printer for expressions over the category axis of arrays, float64 or double-double."""
+
+    def __init__(self, last=(), pairs=frozenset(), elementwise=frozenset()):
         super().__init__({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False})
-        #: row sums accumulate in numpy.longdouble (80-bit on x86-64): the log-density adds terms
-        #: that cancel, and float64 pairwise sums alone miss the 2e-15 accuracy target
-        self.extended = extended
         #: names that CSE gave to k - 1, the upper limit of a full sum
         self.last = {forms.K - 1, *last}
+        #: CSE symbols whose values may be double-double pairs (hi, lo): _hi() of them in float64 code
+        self.pairs = set(pairs)
+        #: CSE symbols that vary along the category axis
+        self.elementwise = set(elementwise)
+        self.exact = False
+
+    def in_mode(self, expr, exact: bool) -> str:
+        """``expr`` printed in double-double (``exact``) or float64 arithmetic."""
+        saved, self.exact = self.exact, exact
+        try:
+            return self._print(expr)
+        finally:
+            self.exact = saved
+
+    def _argument(self, expr) -> str:
+        """The float64 argument of a float64 function (exp, or log of an elementwise value).
+
+        Elementwise arguments are float64 unless marked ``Exact``; a per-row argument inside
+        an exact context is evaluated exactly, then rounded.
+        """
+        if isinstance(expr, forms.Exact):
+            inner = expr.args[0]
+            if isinstance(inner, sp.Add) and not inner.is_integer:
+                # sum of the high parts plus sum of the low parts: within 2 ulp of the exact sum,
+                # and exact where it cancels (Sterbenz)
+                terms = ", ".join(self.in_mode(a, True) for a in self._as_ordered_terms(inner))
+                return f"_add_rounded({terms})"
+            return f"_hi({self.in_mode(inner, True)})"
+        if self.exact and not _elementwise(expr, self.elementwise):
+            return f"_hi({self.in_mode(expr, True)})"
+        return self.in_mode(expr, False)
+
+    def _print_Symbol(self, expr):
+        name = super()._print_Symbol(expr)
+        return f"_hi({name})" if expr in self.pairs and not self.exact else name
+
+    def _print_Exact(self, expr):
+        code = self.in_mode(expr.args[0], True)
+        return code if self.exact else f"_hi({code})"
+
+    # float64 arithmetic prints as ufunc calls, not operators: numpy's elision of temporaries
+    # (operators only) walks the C stack for every array of 256 KiB or more
+    def _print_Add(self, expr):
+        if expr.is_integer:
+            return super()._print_Add(expr)
+        terms = self._as_ordered_terms(expr)
+        if self.exact:
+            return f"_dd_add({', '.join(self._print(a) for a in terms)})"
+        # positive terms first (in SymPy's order), so that x - x_j - tau (l - l_j) is evaluated
+        # as (x - x_j) - tau (l - l_j): exact where x is close to x_j
+        terms = sorted(terms, key=lambda t: bool(t.as_coeff_Mul()[0].is_negative))
+        code = None
+        for term in terms:
+            negative = bool(term.as_coeff_Mul()[0].is_negative)
+            part = self._print(-term if negative else term)
+            if code is None:
+                code = f"numpy.negative({part})" if negative else part
+            else:
+                code = f"numpy.{'subtract' if negative else 'add'}({code}, {part})"
+        return code
+
+    def _print_Mul(self, expr):
+        if expr.is_integer:
+            return super()._print_Mul(expr)
+        coeff, rest = expr.as_coeff_Mul()
+        factors = [self._print(f) for f in rest.as_ordered_factors()]
+        if self.exact:
+            if coeff != 1:
+                factors.insert(0, self._print(coeff))
+            return f"_dd_mul({', '.join(factors)})"
+        if coeff not in (1, -1):
+            factors.insert(0, self._print(coeff))
+        code = factors[0]
+        for f in factors[1:]:
+            code = f"numpy.multiply({code}, {f})"
+        return f"numpy.negative({code})" if coeff == -1 else code
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.is_integer:
+            return super()._print_Pow(expr, rational=rational)
+        if self.exact:
+            raise ValueError(f"Exact: powers are not printable in double-double, got {expr}")
+        base, power = expr.args
+        if power == -1:
+            return f"numpy.reciprocal({self._print(base)})"
+        return f"numpy.power({self._print(base)}, {self._print(power)})"
+
+    def _print_Rational(self, expr):
+        if self.exact:
+            raise ValueError(f"Exact: {expr} is not a float64 number")
+        return super()._print_Rational(expr)
 
     def _print_Indexed(self, expr):
         if expr.indices != (forms.i,):
@@ -40,71 +150,173 @@ class RowPrinter(NumPyPrinter):
     def _print_Sum(self, expr):
         (var, lo, hi), = expr.limits
         if var != forms.i or lo != 0 or hi not in self.last:
-            raise ValueError(f"Sum: only sums over the full last axis are printable, got {expr.limits}")
-        extended = ", dtype=numpy.longdouble" if self.extended and isinstance(expr, forms.WideSum) else ""
-        return f"numpy.sum({self._print(expr.function)}, axis=-1, keepdims=True{extended})"
-
-    def _print_SplitHi(self, expr):
-        raise ValueError(f"split: {expr} must be a common subexpression (printed by kernel_source)")
-
-    _print_SplitLo = _print_SplitHi
+            raise ValueError(f"Sum: only sums over the full category axis are printable, got {expr.limits}")
+        if self.exact:
+            return f"_dd_sum({self._print(expr.function)}, axis)"
+        return f"numpy.sum({self._print(expr.function)}, axis=axis, keepdims=True)"
 
     def _print_RowMax(self, expr):
-        return f"numpy.max({self._print(expr.args[0])}, axis=-1, keepdims=True)"
+        return f"numpy.max({self.in_mode(expr.args[0], False)}, axis=axis, keepdims=True)"
+
+    def _print_RowArgMax(self, expr):
+        return f"_argmax({self.in_mode(expr.args[0], False)}, axis)"
+
+    def _print_Take(self, expr):
+        value, index = expr.args
+        return f"_take({self.in_mode(value, False)}, {self.in_mode(index, False)}, axis)"
+
+    def _print_exp(self, expr):
+        return f"numpy.exp({self._argument(expr.args[0])})"
 
     def _print_log(self, expr):
+        arg = expr.args[0]
         # log Gamma(k): SymPy writes loggamma(k) of a positive integer as log(gamma(k)); print it
         # as lgamma so that it does not overflow for k > 171.
-        if isinstance(expr.args[0], sp.gamma):
-            return f"math.lgamma({self._print(expr.args[0].args[0])})"
-        return super()._print_log(expr)
+        if isinstance(arg, sp.gamma):
+            return f"math.lgamma({self.in_mode(arg.args[0], False)})"
+        if self.exact and not _elementwise(arg, self.elementwise):
+            return f"_dd_log({self._print(arg)})"  # one per row: cheap, and k log(...) needs it
+        return f"numpy.log({self._argument(arg)})"
 
 
-def kernel_source(name: str, expr: sp.Expr, args: tuple[str, ...]) -> str:
-    """``def _kernel_<name>(args): <cse assignments>; return <reduced>``."""
-    replacements, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("t"), order="canonical")
-    printer = RowPrinter((sym for sym, sub in replacements if sub == forms.K - 1),
-                         extended=name not in ELEMENTWISE)
-    lines = [f"def _kernel_{name}({', '.join(args)}):"]
-    names = {sub: sym for sym, sub in replacements}
-    done = set()
+def _printing_modes(replacements, roots) -> tuple[set, set]:
+    """(CSE symbols printed in double-double, those of them whose value may be a (hi, lo) pair).
+
+    ``roots`` are (reduced expression, printed exactly?).  A symbol is printed in double-double
+    when a use of it lies inside ``Exact`` or an exact root (so CSE cannot move arithmetic out
+    of an exact context) or its definition is ``Exact(...)``.
+    """
+    exact = set()
+    names = _elementwise_names(replacements)
+
+    def uses(expr, in_exact):
+        if isinstance(expr, sp.Symbol):
+            if in_exact:
+                exact.add(expr)
+            return
+        if isinstance(expr, forms.Exact):
+            in_exact = True
+        elif isinstance(expr, (forms.RowMax, forms.RowArgMax)):
+            in_exact = False  # max and argmax look at float64 values
+        elif isinstance(expr, (sp.exp, sp.log)) and _elementwise(expr, names):
+            in_exact = False  # float64 functions of float64 arguments, unless marked Exact
+        for a in expr.args:
+            uses(a, in_exact)
+
+    for root, in_exact in roots:
+        uses(root, in_exact)
+    for sym, sub in reversed(replacements):
+        if isinstance(sub, forms.Exact):
+            exact.add(sym)
+        uses(sub, sym in exact)
+    pairs = set()
     for sym, sub in replacements:
-        if isinstance(sub, (forms.SplitHi, forms.SplitLo)):
-            # one error-free transformation gives both parts, printed where the first one is needed
-            hi, lo = forms.SplitHi(*sub.args), forms.SplitLo(*sub.args)
-            if hi not in names or lo not in names:
-                raise ValueError(f"split: both parts of {sub} must be common subexpressions")
-            if sub.args not in done:
-                done.add(sub.args)
-                call = ", ".join(printer.doprint(a) for a in sub.args)
-                lines.append(f"    {printer.doprint(names[hi])}, {printer.doprint(names[lo])} = _split_fms({call})")
-            continue
-        lines.append(f"    {printer.doprint(sym)} = {printer.doprint(sub)}")
-    lines.append(f"    return {printer.doprint(reduced)}")
-    return "\n".join(lines) + "\n"
+        inner = sub.args[0] if isinstance(sub, forms.Exact) else sub
+        if sym in exact and not inner.is_integer and (
+                isinstance(inner, (sp.Add, sp.Mul, sp.Sum)) or inner in pairs
+                or (isinstance(inner, sp.log) and not _elementwise(inner, names))):
+            pairs.add(sym)
+    return exact, pairs
+
+
+def _cse(exprs):
+    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), order="canonical")
+    # SymPy's CSE names negations (t = -x) that the rest then negates back: put them back inline
+    negations = {sym: sub for sym, sub in replacements
+                 if isinstance(sub, sp.Mul) and sub.args[0] == -1 and len(sub.args) == 2 and sub.args[1].is_Atom
+                 or isinstance(sub, sp.Mul) and sub.args[0] == -1 and isinstance(sub.args[1], sp.Indexed)}
+    replacements = [(sym, sub.xreplace(negations)) for sym, sub in replacements if sym not in negations]
+    return replacements, [r.xreplace(negations) for r in reduced]
+
+
+def _statements(exprs, flags, pairs=()):
+    """CSE of ``exprs`` printed as assignments: (lines, printed results)."""
+    replacements, reduced = _cse(list(exprs))
+    exact, new_pairs = _printing_modes(replacements, list(zip(reduced, flags)))
+    printer = RowPrinter((sym for sym, sub in replacements if sub == forms.K - 1), pairs={*pairs, *new_pairs},
+                         elementwise=_elementwise_names(replacements))
+    lines = [(sym, f"    {sym} = {printer.in_mode(sub, sym in exact)}") for sym, sub in replacements]
+    results = [printer.in_mode(r, flag) for r, flag in zip(reduced, flags)]
+    text = "\n".join([line for _, line in lines] + results)
+    # k - 1 is CSE'd for the limits of the sums, which print without it: drop the unused name
+    used = [line for sym, line in lines
+            if len(re.findall(rf"\b{sym}\b", text)) > 1 or not line.endswith(" = k - 1")]
+    return used, results
+
+
+class Kernel:
+    """A form as printed: one elementwise function, or, for a per-row result, two phases.
+
+    Phase 1 (``_rows_<name>``, on each chunk) computes the reductions over the categories
+    (``Sum``, ``Take``, ``RowMax`` in per-row position: the *atoms* a0, a1, ...); phase 2
+    (``_combine_<name>``, on blocks of rows) combines them.  Printing the per-row arithmetic
+    once per block instead of once per chunk keeps numpy's per-call cost off the hot path.
+    """
+
+    def __init__(self, name: str, expr: sp.Expr, args: tuple[str, ...]):
+        self.name, self.expr, self.args = name, expr, args
+        self.atoms: dict = {}  # reduction -> [symbol, summed exactly?]
+        self.combine = None if _elementwise(expr) else self._lift(expr, False)
+        if self.combine is not None and _elementwise(self.combine):
+            raise ValueError(f"{name}: an elementwise term outside a reduction")
+
+    def _lift(self, e, exact):
+        if isinstance(e, (sp.Sum, forms.Take, forms.RowMax)):
+            entry = self.atoms.setdefault(e, [sp.Symbol(f"a{len(self.atoms)}"), False])
+            entry[1] |= exact and isinstance(e, sp.Sum)
+            return entry[0]
+        if isinstance(e, forms.Exact):
+            exact = True
+        if not e.args:
+            return e
+        return e.func(*[self._lift(a, exact) for a in e.args])
+
+    def source(self) -> str:
+        if self.combine is None:
+            lines, (result,) = _statements([self.expr], [False])
+            return "\n".join([f"def _kernel_{self.name}({', '.join(self.args)}):", *lines,
+                              f"    return {result}"]) + "\n"
+        reductions = list(self.atoms)
+        flags = [self.atoms[e][1] for e in reductions]
+        symbols = [self.atoms[e][0] for e in reductions]
+        lines, results = _statements(reductions, flags)
+        rows = [f"def _rows_{self.name}({', '.join(self.args)}):", *lines, f"    return {', '.join(results)},"]
+        extra = [a for a in ("tau", "k") if a in self.args]
+        pairs = [sym for sym, flag in zip(symbols, flags) if flag]
+        lines, (result,) = _statements([self.combine], [False], pairs)
+        combine = [f"def _combine_{self.name}({', '.join(map(str, symbols + extra))}):", *lines,
+                   f"    return {result}"]
+        return "\n".join(rows) + "\n\n\n" + "\n".join(combine) + "\n"
+
+    def printed(self) -> sp.Expr:
+        """What the printed code computes: the CSE outputs recombined, the atoms put back."""
+        if self.combine is None:
+            return recombined(self.expr)
+        return recombined(self.combine).xreplace({sym: recombined(e) for e, (sym, _) in self.atoms.items()})
 
 
 def recombined(expr: sp.Expr) -> sp.Expr:
-    """The CSE output with its replacements substituted back: what the printed kernel computes."""
-    replacements, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("t"), order="canonical")
+    """The CSE output with its replacements substituted back."""
+    replacements, (reduced,) = _cse([expr])
     for sym, sub in reversed(replacements):
         reduced = reduced.xreplace({sym: sub})
     return reduced
 
 
-#: kernels with an elementwise result (no cancelling row sum): summed in float64
-ELEMENTWISE = ("sample_log",)
-
 KERNEL_ARGS = {
-    "log_prob": ("y", "logits", "tau", "k"),
-    "log_prob_from_log": ("log_y", "logits", "tau", "k"),
-    "log_prob_u": ("u", "logits", "k"),
-    "sample_log": ("logits", "gumbel", "tau", "k"),
+    "log_prob": ("y", "logits", "tau", "k", "axis"),
+    "log_prob_from_log": ("log_y", "logits", "tau", "k", "axis"),
+    "log_prob_u": ("u", "logits", "k", "axis"),
+    "sample_log": ("logits", "gumbel", "tau", "k", "axis"),
 }
 
 #: the claims (``codegen.claims``) that check the printed forms and the steps to them
 CLAIM_IDS = ("cg.logits", "cg.log", "cg.lse", "cg.log_prob", "cg.log_prob_from_log", "cg.log_prob_u",
              "cg.sample_log", "cg.cse")
+
+
+def kernel(name: str) -> Kernel:
+    return Kernel(name, forms.FORMS[name], KERNEL_ARGS[name])
 
 
 def expressions_hash() -> str:
@@ -120,7 +332,7 @@ def render() -> str:
         f"sha256 of the expressions: {expressions_hash()}\n"
         f'"""\n'
     )
-    kernels = "\n\n".join(kernel_source(name, forms.FORMS[name], KERNEL_ARGS[name]) for name in forms.FORMS)
+    kernels = "\n\n".join(kernel(name).source() for name in forms.FORMS)
     template = (Path(__file__).with_name("template.py")).read_text()
     body = template.split("# --- template start ---\n", 1)[1]
     return header + body.replace("# @@KERNELS@@\n", "# Kernels: printed by codegen.emit.RowPrinter.\n\n" + kernels)

@@ -2,7 +2,7 @@
 
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
 verified expressions (J28) and (8) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_u, cg.sample_log, cg.cse.
-sha256 of the expressions: 3ab05ff4a02b0395480e13e4eb63b0e7df4832eb84cbc69db6a3b89aedab2afc
+sha256 of the expressions: 57dd768a6e5119a7a1010ee729cd6222fc017ba132be818deea6e489a5be2112
 """
 import concurrent.futures
 import math
@@ -12,12 +12,19 @@ import numpy
 
 __all__ = ["log_prob", "log_prob_from_log", "log_prob_u", "sample_log", "sample", "support_tolerance"]
 
-#: rows of at most this many elements are evaluated at a time (cache-sized; bounds extra memory)
-_CHUNK = 1 << 15
+#: a chunk holds at most this many elements: its temporaries stay under 256 KiB, where
+#: numpy's elision of temporaries would walk the C stack on every operation
+_CHUNK = 1 << 18
+#: the per-row combination runs on blocks of about this many rows
+_BLOCK = 1 << 14
 #: inputs of at least this many elements are split over _THREADS threads
 _PARALLEL_FROM = 1 << 16
 _THREADS = min(4, os.cpu_count() or 1)
 _POOL = []
+#: up to this many categories a chunk is laid out categories-first, (k, rows...): a reduction
+#: over the categories is then k - 1 vectorised operations on contiguous rows, where numpy's
+#: reduction along a short last axis costs ~10 ns a row.  Larger k keeps the categories last.
+_CATEGORIES_FIRST_UP_TO = 32
 
 
 def _pool():
@@ -81,86 +88,233 @@ def _batch(names, *shapes):
         raise ValueError(f"{names}: batch shapes {', '.join(map(str, shapes))} do not broadcast") from None
 
 
-def _rows(batch, k):
-    """Slices of the first batch axis, each about _CHUNK elements."""
-    if not batch:
-        return [Ellipsis]
-    inner = k * math.prod(batch[1:])
-    step = max(1, _CHUNK // max(1, inner))
-    return [slice(s, s + step) for s in range(0, batch[0], step)]
+def _lead(a, ndim):
+    """``a`` with leading axes of length 1 up to ``ndim`` axes (broadcasting, without copying)."""
+    return a.reshape((1,) * (ndim - a.ndim) + a.shape)
 
 
 def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
-    """Broadcast, chunk, evaluate in float64, mask off-support rows, cast back to ``dtype``."""
+    """Chunk, lay out, evaluate in float64, mask off-support rows, cast back to ``dtype``.
+
+    ``kernel`` is a pair (rows, combine) of printed functions: ``rows`` reduces each chunk
+    of about _CHUNK elements to per-row values, ``combine`` joins those for a block of about
+    _BLOCK rows.  ``logits`` and ``tau`` keep their own batch shapes (broadcast inside the
+    kernels), so a sum over the logits of one distribution is not repeated per sample.
+    """
+    rows_kernel, combine = kernel
+    single = not batch  # one row runs as a batch of one: the same arithmetic, bit for bit
+    batch = batch or (1,)
     k = logits.shape[-1]
+    axis = 0 if k <= _CATEGORIES_FIRST_UP_TO else -1
     point = numpy.broadcast_to(point, batch + point.shape[-1:])
-    logits = numpy.broadcast_to(logits, batch + (k,))
-    # a scalar tau stays a scalar: arrays of shape (rows, 1) would make numpy loop row by row
-    scalar = tau is not None and tau.ndim == 0
-    tau = tau if tau is None or scalar else numpy.broadcast_to(tau, batch)[..., None]
+    logits = _lead(logits, len(batch) + 1)
+    scalar = tau is None or tau.ndim == 0
+    tau = None if tau is None else float(tau) if scalar else _lead(tau, len(batch))
     out = numpy.empty(batch, dtype=dtype)
     tol = support_tolerance(dtype)
+    inner = math.prod(batch[1:])
+    chunk = max(1, _CHUNK // (k * inner))  # first-axis indices per chunk
+    block = max(1, _BLOCK // (inner * chunk)) * chunk  # ... per block: whole chunks
 
-    def work(chunks):
+    def rows_of(a, rows):
+        return a[rows] if a.shape[0] != 1 else a
+
+    def laid_out(a):
+        if axis == 0:
+            return numpy.ascontiguousarray(numpy.moveaxis(a, -1, 0), dtype=numpy.float64)
+        return numpy.asarray(a, dtype=numpy.float64)
+
+    def reduce(rows):
+        """The per-row values of one chunk (category axis dropped, broadcast to the chunk's rows)."""
+        p = laid_out(point[rows])
+        x = laid_out(rows_of(logits, rows))
+        shape = p.shape[1:] if axis == 0 else p.shape[:-1]
+        if tau is None:
+            atoms = rows_kernel(p, x, k, axis)
+        else:
+            atoms = rows_kernel(p, x, tau if scalar else numpy.expand_dims(rows_of(tau, rows), axis), k, axis)
+        atoms = [_per_row(a, axis, shape) for a in atoms]
+        return atoms, (None if mask is None else mask(p, tol, axis))
+
+    def work(blocks):
         with numpy.errstate(all="ignore"):  # errstate is per thread: set it in each worker
-            for rows in chunks:
-                p = numpy.asarray(point[rows], dtype=numpy.float64)
-                x = numpy.asarray(logits[rows], dtype=numpy.float64)
-                args = (p, x, k) if tau is None else (p, x, tau if scalar else tau[rows], k)
-                value = kernel(*args)[..., 0]
+            for rows in blocks:
+                parts = [reduce(slice(s, min(s + chunk, rows.stop))) for s in range(rows.start, rows.stop, chunk)]
+                atoms = [_joined([p[0][j] for p in parts]) for j in range(len(parts[0][0]))]
+                value = combine(*atoms, k) if tau is None else combine(*atoms, tau if scalar else rows_of(tau, rows), k)
                 if mask is not None:
-                    # a y_i <= 0 (log_y_i = -inf) makes the value NaN: off the support unless a NaN came in
-                    off = mask(p, tol) | numpy.isnan(value)
-                    if numpy.any(off & numpy.isnan(value)):  # NaN in stays NaN; NaN made by log 0: off support
-                        off &= ~(numpy.isnan(p).any(axis=-1) | numpy.isnan(x).any(axis=-1))
+                    # a y_i <= 0 (log y_i = -inf or NaN) makes the value NaN: off the support
+                    # unless a NaN came in, which stays NaN
+                    nan = numpy.isnan(value)
+                    off = numpy.concatenate([p[1] for p in parts]) | nan
+                    if numpy.any(nan):
+                        off &= ~(numpy.isnan(point[rows]).any(axis=-1) | numpy.isnan(rows_of(logits, rows)).any(axis=-1))
                     value = numpy.where(off, -numpy.inf, value)
                 out[rows] = value
 
-    chunks = _rows(batch, k)
-    threads = min(_THREADS, len(chunks)) if out.size * k >= _PARALLEL_FROM else 1
+    blocks = [slice(s, min(s + block, batch[0])) for s in range(0, batch[0], block)]
+    threads = min(_THREADS, len(blocks)) if out.size * k >= _PARALLEL_FROM else 1
     if threads <= 1:
-        work(chunks)
+        work(blocks)
     else:
-        # numpy releases the GIL inside its loops: contiguous runs of chunks, one per core
-        step = -(-len(chunks) // threads)
-        parts = [chunks[i:i + step] for i in range(0, len(chunks), step)]
-        list(_pool().map(work, parts))
-    return out[()] if out.ndim == 0 else out
+        # numpy releases the GIL inside its loops: contiguous runs of blocks, one per core
+        step = -(-len(blocks) // threads)
+        list(_pool().map(work, [blocks[i:i + step] for i in range(0, len(blocks), step)]))
+    return out[0] if single else out
 
 
-def _split_fms(a, t, b, c):
-    """(h, r) with h + r = a - t*b - c exactly up to rounding of r: h is the float64 value, r its error.
-
-    Dekker's splitting gives t*b = p + pe exactly, Knuth's two-sum the errors of the two subtractions.
-    Non-finite parts make r NaN, and so the value: _evaluate then returns -inf (off the support)
-    unless a NaN came in.
-    """
-    p = t * b
-    ts = 134217729.0 * t
-    th = ts - (ts - t)
-    tl = t - th
-    bs = 134217729.0 * b
-    bh = bs - (bs - b)
-    bl = b - bh
-    pe = ((th * bh - p) + th * bl + tl * bh) + tl * bl
-    s = a - p
-    v = s - a
-    se = (a - (s - v)) - (p + v)
-    h = s - c
-    w = h - s
-    he = (s - (h - w)) - (c + w)
-    return h, (se - pe) + he
+def _per_row(a, axis, shape):
+    """A reduction's value without its category axis, on every row of the chunk (a pair stays a pair)."""
+    if isinstance(a, tuple):
+        return tuple(None if part is None else _per_row(part, axis, shape) for part in a)
+    return numpy.broadcast_to(a[0] if axis == 0 else a[..., 0], shape)
 
 
-def _off_simplex(y, tol):
+def _joined(parts):
+    if isinstance(parts[0], tuple):
+        return tuple(_joined([p[j] for p in parts]) for j in range(2))
+    return parts[0] if len(parts) == 1 else numpy.concatenate(parts)
+
+
+def _off_simplex(y, tol, axis):
     """|sum y - 1| > tol (y_i <= 0 is caught by the NaN it makes in the kernel)."""
-    return numpy.abs(numpy.sum(y, axis=-1) - 1) > tol
+    return numpy.abs(numpy.sum(y, axis=axis) - 1) > tol
 
 
-def _off_simplex_log(log_y, tol):
-    top = numpy.max(log_y, axis=-1, keepdims=True)
-    lse = top[..., 0] + numpy.log(numpy.sum(numpy.exp(log_y - top), axis=-1))
+def _off_simplex_log(log_y, tol, axis):
+    top = numpy.max(log_y, axis=axis, keepdims=True)
+    lse = numpy.squeeze(top, axis) + numpy.log(numpy.sum(numpy.exp(log_y - top), axis=axis))
     return ~(numpy.abs(lse) <= tol)
+
+
+# Double-double arithmetic for the printed ``Exact(...)`` parts of the kernels: a value is
+# a float64 array or a pair (hi, lo) with hi = round(hi + lo); lo None means 0.  Error-free
+# transformations (Knuth's two-sum, Dekker's product) keep ~106 bits, so terms of the
+# log-density that cancel (k tau log y_j against (tau+1) sum log y_i) do so exactly.
+_SPLITTER = 134217729.0  # 2**27 + 1
+_LN2 = (0.6931471805599453, 2.3190468138462996e-17)
+_SQRT_HALF = 0.7071067811865476
+
+
+def _pair(v):
+    if isinstance(v, tuple):
+        hi, lo = v
+        return hi, (None if lo is None or (numpy.ndim(lo) == 0 and lo == 0) else lo)
+    return v, None
+
+
+def _hi(v):
+    return v[0] if isinstance(v, tuple) else v
+
+
+def _two_sum(a, b):
+    s = a + b
+    v = s - a
+    return s, (a - (s - v)) + (b - v)
+
+
+def _quick_two_sum(a, b):
+    """For |a| >= |b| (or a == 0)."""
+    s = a + b
+    return s, b - (s - a)
+
+
+def _two_prod(a, b):
+    p = a * b
+    t = _SPLITTER * a
+    ah = t - (t - a)
+    al = a - ah
+    t = _SPLITTER * b
+    bh = t - (t - b)
+    bl = b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _dd_add(*terms):
+    """Sum of double-double terms: the high parts by two-sums, their errors with the low parts."""
+    hi, err = _pair(terms[0])
+    for term in terms[1:]:
+        th, tl = _pair(term)
+        hi, e = _two_sum(hi, th)
+        err = e if err is None else err + e
+        if tl is not None:
+            err = err + tl
+    return hi if err is None else _quick_two_sum(hi, err)
+
+
+def _dd_mul(*factors):
+    # scalars first: their products cost nothing, and an array is then multiplied once
+    factors = sorted(factors, key=lambda f: numpy.size(_hi(f)))
+    hi, lo = _pair(factors[0])
+    for factor in factors[1:]:
+        fh, fl = _pair(factor)
+        p, e = _two_prod(hi, fh)
+        if lo is not None:
+            e = e + lo * fh
+        if fl is not None:
+            e = e + hi * fl
+        hi, lo = _pair(_quick_two_sum(p, e))
+    return hi, lo
+
+
+def _dd_sum(v, axis):
+    """Sum along ``axis`` (kept, length 1) as a double-double, error-free up to ~k^2 eps^2.
+
+    Rump, Ogita and Oishi's extraction: with sigma a power of 2 above k max|v|, the parts
+    q = (sigma + v) - sigma are multiples of ulp(sigma) and sum exactly; the rests v - q
+    are exact and below ulp(sigma), so their float64 sum is the low part.
+    """
+    hi, lo = _pair(v)
+    n = hi.shape[axis]
+    top = numpy.maximum(numpy.max(hi, axis=axis, keepdims=True), numpy.negative(numpy.min(hi, axis=axis, keepdims=True)))
+    _, e = numpy.frexp(top)
+    sigma = numpy.ldexp(1.0, e + (n - 1).bit_length() + 1)
+    q = numpy.add(sigma, hi)
+    numpy.subtract(q, sigma, out=q)
+    rest = numpy.sum(numpy.subtract(hi, q), axis=axis, keepdims=True)
+    if lo is not None:
+        rest = rest + numpy.sum(lo, axis=axis, keepdims=True)
+    return _two_sum(numpy.sum(q, axis=axis, keepdims=True), rest)
+
+
+def _dd_log(v):
+    """log of a positive value: e log 2 + log m with m in [sqrt(1/2), sqrt(2)), |log m| < 0.35."""
+    hi, lo = _pair(v)
+    mant, expo = numpy.frexp(hi)
+    low = mant < _SQRT_HALF
+    mant = numpy.where(low, 2 * mant, mant)
+    expo = expo - low
+    terms = [_dd_mul(expo.astype(numpy.float64), _LN2), numpy.log(mant)]
+    if lo is not None:
+        terms.append(numpy.ldexp(lo, -expo) / mant)  # log(m + d) = log m + d / m + O(d^2)
+    return _dd_add(*terms)
+
+
+def _argmax(z, axis):
+    """The last category where ``z`` is largest in its row (kept axis, for _take)."""
+    k = z.shape[axis]
+    index = numpy.arange(k).reshape((k,) + (1,) * (z.ndim - 1)) if axis == 0 else numpy.arange(k)
+    top = numpy.equal(z, numpy.max(z, axis=axis, keepdims=True))
+    return numpy.max(numpy.where(top, index, -1), axis=axis, keepdims=True)
+
+
+def _take(v, index, axis):
+    return numpy.take_along_axis(v, index, axis)
+
+
+def _add_rounded(*terms):
+    """round(sum of terms): the high parts summed, then the low parts; exact where they cancel."""
+    pairs = [_pair(t) for t in terms]
+    hi = pairs[0][0]
+    for th, _ in pairs[1:]:
+        hi = hi + th
+    lows = [tl for _, tl in pairs if tl is not None]
+    if not lows:
+        return hi
+    lo = lows[0]
+    for tl in lows[1:]:
+        lo = lo + tl
+    return hi + lo
 
 
 def log_prob(y, logits, tau):
@@ -181,7 +335,7 @@ def log_prob(y, logits, tau):
     _last_axis("y", y, x.shape[-1])
     t = _tau(tau)
     batch = _batch("y, logits, tau", y.shape[:-1], x.shape[:-1], t.shape)
-    return _evaluate(_kernel_log_prob, _off_simplex, y, x, t, batch, _floating(y, x))
+    return _evaluate((_rows_log_prob, _combine_log_prob), _off_simplex, y, x, t, batch, _floating(y, x))
 
 
 def log_prob_from_log(log_y, logits, tau):
@@ -196,7 +350,7 @@ def log_prob_from_log(log_y, logits, tau):
     _last_axis("log_y", log_y, x.shape[-1])
     t = _tau(tau)
     batch = _batch("log_y, logits, tau", log_y.shape[:-1], x.shape[:-1], t.shape)
-    return _evaluate(_kernel_log_prob_from_log, _off_simplex_log, log_y, x, t, batch, _floating(log_y, x))
+    return _evaluate((_rows_log_prob_from_log, _combine_log_prob_from_log), _off_simplex_log, log_y, x, t, batch, _floating(log_y, x))
 
 
 def log_prob_u(u, logits):
@@ -212,7 +366,7 @@ def log_prob_u(u, logits):
     dtype = _floating(u, x)
     full = numpy.concatenate([numpy.broadcast_to(u, batch + u.shape[-1:]),
                               numpy.zeros(batch + (1,), dtype=u.dtype)], axis=-1)  # u_k = 0
-    return _evaluate(_kernel_log_prob_u, None, full, x, None, batch, dtype)
+    return _evaluate((_rows_log_prob_u, _combine_log_prob_u), None, full, x, None, batch, dtype)
 
 
 def sample_log(logits, tau, size=(), rng=None):
@@ -234,7 +388,7 @@ def sample_log(logits, tau, size=(), rng=None):
     g = rng.gumbel(size=shape)
     with numpy.errstate(all="ignore"):
         out = _kernel_sample_log(numpy.broadcast_to(x, shape).astype(numpy.float64, copy=False), g,
-                                 numpy.broadcast_to(t, size + batch)[..., None], k)
+                                 numpy.broadcast_to(t, size + batch)[..., None], k, -1)
     return out.astype(_floating(x), copy=False)
 
 
@@ -250,31 +404,40 @@ def sample(logits, tau, size=(), rng=None):
 
 # Kernels: printed by codegen.emit.RowPrinter.
 
-def _kernel_log_prob(y, logits, tau, k):
-    t0 = k - 1
-    t1 = numpy.log(y)
-    t2 = numpy.max(-t1*tau + logits, axis=-1, keepdims=True)
-    t4, t3 = _split_fms(logits, tau, t1, t2)
-    t5 = numpy.exp(t4)
-    return -k*numpy.log(numpy.sum(t5*numpy.expm1(t3), axis=-1, keepdims=True) + numpy.sum(t5, axis=-1, keepdims=True, dtype=numpy.longdouble)) + t0*numpy.log(tau) + math.lgamma(k) + numpy.sum(t3, axis=-1, keepdims=True) - numpy.sum(t1, axis=-1, keepdims=True, dtype=numpy.longdouble) + numpy.sum(t4, axis=-1, keepdims=True, dtype=numpy.longdouble)
+def _rows_log_prob(y, logits, tau, k, axis):
+    t0 = numpy.log(y)
+    t2 = _argmax(numpy.subtract(logits, numpy.multiply(t0, tau)), axis)
+    t3 = _take(t0, t2, axis)
+    t4 = _take(logits, t2, axis)
+    return t3, t4, _dd_sum(numpy.exp(numpy.subtract(numpy.subtract(logits, t4), numpy.multiply(tau, numpy.subtract(t0, t3)))), axis), _dd_sum(t0, axis), _dd_sum(logits, axis),
 
 
-def _kernel_log_prob_from_log(log_y, logits, tau, k):
-    t0 = k - 1
-    t1 = numpy.max(-tau*log_y + logits, axis=-1, keepdims=True)
-    t3, t2 = _split_fms(logits, tau, log_y, t1)
-    t4 = numpy.exp(t3)
-    return -k*numpy.log(numpy.sum(t4*numpy.expm1(t2), axis=-1, keepdims=True) + numpy.sum(t4, axis=-1, keepdims=True, dtype=numpy.longdouble)) + t0*numpy.log(tau) + math.lgamma(k) + numpy.sum(t2, axis=-1, keepdims=True) + numpy.sum(t3, axis=-1, keepdims=True, dtype=numpy.longdouble) - numpy.sum(log_y, axis=-1, keepdims=True, dtype=numpy.longdouble)
+def _combine_log_prob(a0, a1, a2, a3, a4, tau, k):
+    return _hi(_dd_add(_dd_mul(-1, a3, _dd_add(tau, 1)), a4, _dd_mul(-1, k, _dd_add(_dd_mul(-1, a0, tau), a1)), _dd_mul(-1, k, _dd_log(a2)), _dd_mul(k - 1, _dd_log(tau)), math.lgamma(k)))
 
 
-def _kernel_log_prob_u(u, logits, k):
-    t0 = -numpy.max(logits - u, axis=-1, keepdims=True) + logits - u
-    t1 = k - 1
-    return -k*numpy.log(numpy.sum(numpy.exp(t0), axis=-1, keepdims=True)) + math.lgamma(k) + numpy.sum(t0, axis=-1, keepdims=True)
+def _rows_log_prob_from_log(log_y, logits, tau, k, axis):
+    t1 = _argmax(numpy.subtract(logits, numpy.multiply(tau, log_y)), axis)
+    t2 = _take(log_y, t1, axis)
+    t3 = _take(logits, t1, axis)
+    return t2, t3, _dd_sum(numpy.exp(numpy.subtract(numpy.subtract(logits, t3), numpy.multiply(tau, numpy.subtract(log_y, t2)))), axis), _dd_sum(log_y, axis), _dd_sum(logits, axis),
 
 
-def _kernel_sample_log(logits, gumbel, tau, k):
-    t0 = tau**(-1.0)
-    t1 = gumbel + logits
-    t2 = -t0*t1 + numpy.max(t0*t1, axis=-1, keepdims=True)
-    return -t2 - numpy.log(numpy.sum(numpy.exp(-t2), axis=-1, keepdims=True))
+def _combine_log_prob_from_log(a0, a1, a2, a3, a4, tau, k):
+    return _hi(_dd_add(_dd_mul(-1, a3, _dd_add(tau, 1)), a4, _dd_mul(-1, k, _dd_add(_dd_mul(-1, a0, tau), a1)), _dd_mul(-1, k, _dd_log(a2)), _dd_mul(k - 1, _dd_log(tau)), math.lgamma(k)))
+
+
+def _rows_log_prob_u(u, logits, k, axis):
+    t0 = numpy.subtract(numpy.subtract(logits, numpy.max(numpy.subtract(logits, u), axis=axis, keepdims=True)), u)
+    return numpy.sum(numpy.exp(t0), axis=axis, keepdims=True), numpy.sum(t0, axis=axis, keepdims=True),
+
+
+def _combine_log_prob_u(a0, a1, k):
+    return numpy.subtract(numpy.add(a1, math.lgamma(k)), numpy.multiply(k, numpy.log(a0)))
+
+
+def _kernel_sample_log(logits, gumbel, tau, k, axis):
+    t0 = numpy.reciprocal(tau)
+    t1 = numpy.add(gumbel, logits)
+    t2 = numpy.subtract(numpy.max(numpy.multiply(t0, t1), axis=axis, keepdims=True), numpy.multiply(t0, t1))
+    return numpy.subtract(numpy.negative(t2), numpy.log(numpy.sum(numpy.exp(numpy.negative(t2)), axis=axis, keepdims=True)))
