@@ -152,12 +152,13 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
                 out[rows] = value
 
     blocks = [slice(s, min(s + block, batch[0])) for s in range(0, batch[0], block)]
-    threads = min(_THREADS, len(blocks)) if out.size * k >= _PARALLEL_FROM else 1
-    if threads <= 1:
+    if out.size * k < _PARALLEL_FROM:
         work(blocks)
     else:
-        # numpy releases the GIL inside its loops: contiguous runs of blocks, one per core
-        step = -(-len(blocks) // threads)
+        # numpy releases the GIL inside its loops: contiguous runs of blocks, one per core.  Even
+        # one run goes to the pool: glibc serves a worker thread's 256 KiB+ temporaries from
+        # its own arena, several times faster than the main thread's mmap-backed ones.
+        step = -(-len(blocks) // min(_THREADS, len(blocks)))
         list(_pool().map(work, [blocks[i:i + step] for i in range(0, len(blocks), step)]))
     return out[0] if single else out
 
@@ -187,23 +188,30 @@ def _off_simplex_log(log_y, tol, axis):
 
 
 # Double-double arithmetic for the printed ``Exact(...)`` parts of the kernels: a value is
-# a float64 array or a pair (hi, lo) with hi = round(hi + lo); lo None means 0.  Error-free
-# transformations (Knuth's two-sum, Dekker's product) keep ~106 bits, so terms of the
-# log-density that cancel (k tau log y_j against (tau+1) sum log y_i) do so exactly.
+# a float64 number or array, or a pair (hi, lo) standing for hi + lo with |lo| a few ulp of
+# hi at most; lo None means 0.  Error-free transformations (Knuth's two-sum, Dekker's
+# product) keep ~106 bits, so terms of the log-density that cancel (k tau log y_j against
+# (tau+1) sum log y_i) do so exactly.  Python numbers (a scalar tau, k) stay Python numbers.
 _SPLITTER = 134217729.0  # 2**27 + 1
-_LN2 = (0.6931471805599453, 2.3190468138462996e-17)
+# log 2 in two parts, the first with 21 trailing zero bits: e * _LN2_HI is exact for |e| < 2**11
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
 _SQRT_HALF = 0.7071067811865476
 
 
 def _pair(v):
     if isinstance(v, tuple):
-        hi, lo = v
-        return hi, (None if lo is None or (numpy.ndim(lo) == 0 and lo == 0) else lo)
+        return v
     return v, None
 
 
 def _hi(v):
-    return v[0] if isinstance(v, tuple) else v
+    """The float64 value of a double-double."""
+    return v[0] + v[1] if isinstance(v, tuple) and v[1] is not None else _pair(v)[0]
+
+
+def _is_number(v):
+    return isinstance(v, (int, float))
 
 
 def _two_sum(a, b):
@@ -218,19 +226,31 @@ def _quick_two_sum(a, b):
     return s, b - (s - a)
 
 
-def _two_prod(a, b):
-    p = a * b
+def _split(a):
+    """a = hi + lo, each with at most 26 significant bits."""
     t = _SPLITTER * a
-    ah = t - (t - a)
-    al = a - ah
-    t = _SPLITTER * b
-    bh = t - (t - b)
-    bl = b - bh
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    hi = t - (t - a)
+    return hi, a - hi
+
+
+def _two_prod(a, b):
+    """(p, e) with p + e = a b exactly (Dekker); ``a`` may be a Python number."""
+    p = a * b
+    if _is_number(a) and math.frexp(a)[0] in (0.5, -0.5):
+        return p, None  # a power of 2: exact
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    e = ah * bh - p
+    e += ah * bl
+    if al != 0 if _is_number(a) else True:
+        e += al * bh
+        e += al * bl
+    return p, e
 
 
 def _dd_add(*terms):
     """Sum of double-double terms: the high parts by two-sums, their errors with the low parts."""
+    terms = sorted(terms, key=lambda t: numpy.size(_pair(t)[0]))  # numbers first: cheap
     hi, err = _pair(terms[0])
     for term in terms[1:]:
         th, tl = _pair(term)
@@ -238,21 +258,24 @@ def _dd_add(*terms):
         err = e if err is None else err + e
         if tl is not None:
             err = err + tl
-    return hi if err is None else _quick_two_sum(hi, err)
+    return (hi, None) if err is None else _quick_two_sum(hi, err)
 
 
 def _dd_mul(*factors):
-    # scalars first: their products cost nothing, and an array is then multiplied once
-    factors = sorted(factors, key=lambda f: numpy.size(_hi(f)))
+    # numbers first: their products cost nothing, and an array is then multiplied once
+    factors = sorted(factors, key=lambda f: numpy.size(_pair(f)[0]))
     hi, lo = _pair(factors[0])
     for factor in factors[1:]:
         fh, fl = _pair(factor)
+        if _is_number(hi) and hi in (1, -1) and lo is None:
+            hi, lo = (fh, fl) if hi == 1 else (-fh, None if fl is None else -fl)
+            continue
         p, e = _two_prod(hi, fh)
         if lo is not None:
-            e = e + lo * fh
+            e = lo * fh if e is None else e + lo * fh
         if fl is not None:
-            e = e + hi * fl
-        hi, lo = _pair(_quick_two_sum(p, e))
+            e = hi * fl if e is None else e + hi * fl
+        hi, lo = p, e
     return hi, lo
 
 
@@ -277,16 +300,19 @@ def _dd_sum(v, axis):
 
 
 def _dd_log(v):
-    """log of a positive value: e log 2 + log m with m in [sqrt(1/2), sqrt(2)), |log m| < 0.35."""
+    """log of a positive value: e log 2 + log m with m in [sqrt(1/2), sqrt(2)), |log m| < 0.35,
+    so that the one rounding left (of log m) is below 2**-54 (and k log S keeps it small)."""
     hi, lo = _pair(v)
     mant, expo = numpy.frexp(hi)
     low = mant < _SQRT_HALF
-    mant = numpy.where(low, 2 * mant, mant)
+    mant = numpy.where(low, mant + mant, mant)
     expo = expo - low
-    terms = [_dd_mul(expo.astype(numpy.float64), _LN2), numpy.log(mant)]
+    e = numpy.asarray(expo, dtype=numpy.float64)
+    s, err = _two_sum(e * _LN2_HI, numpy.log(mant))
+    err = err + e * _LN2_LO
     if lo is not None:
-        terms.append(numpy.ldexp(lo, -expo) / mant)  # log(m + d) = log m + d / m + O(d^2)
-    return _dd_add(*terms)
+        err = err + numpy.ldexp(lo, -expo) / mant  # log(m + d) = log m + d / m + O(d^2)
+    return _quick_two_sum(s, err)
 
 
 def _argmax(z, axis):
