@@ -173,7 +173,8 @@ class RowPrinter(NumPyPrinter):
         # log Gamma(k): SymPy writes loggamma(k) of a positive integer as log(gamma(k)); print it
         # as lgamma so that it does not overflow for k > 171.
         if isinstance(arg, sp.gamma):
-            return f"math.lgamma({self.in_mode(arg.args[0], False)})"
+            k = self.in_mode(arg.args[0], False)
+            return f"_dd_lgamma({k})" if self.exact else f"math.lgamma({k})"
         if self.exact and not _elementwise(arg, self.elementwise):
             return f"_dd_log({self._print(arg)})"  # one per row: cheap, and k log(...) needs it
         return f"numpy.log({self._argument(arg)})"
