@@ -282,7 +282,7 @@ def _dd_mul(*factors):
 
 
 def _dd_sum(v, axis):
-    """Sum along ``axis`` (kept, length 1) as a double-double, error-free up to ~k^2 eps^2.
+    """Sum along ``axis`` (kept, length 1) as a double-double: error below 4 k^3 2^-105 max|v|.
 
     Rump, Ogita and Oishi's extraction: with sigma a power of 2 above k max|v|, the parts
     q = (sigma + v) - sigma are multiples of ulp(sigma) and sum exactly; the rests v - q

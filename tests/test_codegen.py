@@ -77,3 +77,22 @@ def test_every_kernel_is_printed_from_a_form():
     template = (ROOT / "codegen" / "template.py").read_text()
     for prefix in ("def _kernel_", "def _rows_", "def _combine_", "math.lgamma"):
         assert prefix not in template
+
+
+def test_a_wrong_rewrite_is_refuted():
+    """The claims can fail: the pivot form with k - 1 for k in front of the shift is not (J28)."""
+    import sympy as sp
+
+    from checks.claim import Claim
+    from codegen.claims import _arrays, _build, j28_logits
+
+    x, ly, tau, K = forms.logits[forms.i], forms.log_y[forms.i], forms.tau, forms.K
+    j = forms.RowArgMax(x - tau * ly)
+    xj, lj = forms.Take(x, j), forms.Take(ly, j)
+    wrong = (sp.loggamma(K) + (K - 1) * sp.log(tau) + forms._sum(x) - (tau + 1) * forms._sum(ly)
+             - (K - 1) * (xj - tau * lj) - K * sp.log(forms._sum(sp.exp((x - xj) - tau * (ly - lj)))))
+    claim = Claim("cg.wrong", "J28", "rewrite", "a wrong pivot form", "", source="text", ks=(2, 3),
+                  build=_build(lambda s: [(sp.exp(forms.instantiate(wrong, s, _arrays(s))),
+                                           j28_logits(s).xreplace({y: sp.exp(v) for y, v in
+                                                                   zip(s.y, _arrays(s)[forms.log_y])}))]))
+    assert decide(claim).verdict == "refuted"

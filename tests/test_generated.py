@@ -199,3 +199,117 @@ def test_dtypes():
     assert g.log_prob(y32, np.zeros(3), 1.0).dtype == np.float64
     assert g.log_prob([0.3, 0.5, 0.2], [0, 0, 0], 1.0).dtype == np.float64
     assert g.log_prob_u(np.zeros(2, np.float32), np.zeros(3, np.float32)).dtype == np.float32
+
+
+# --- the double-double arithmetic the printed kernels call (template helpers) ---------------
+
+def _exact(v):
+    from fractions import Fraction
+    if isinstance(v, tuple):
+        return np.vectorize(lambda h, lo: Fraction(float(h)) + Fraction(float(lo)), otypes=[object])(
+            v[0], 0.0 if v[1] is None else v[1])
+    return np.vectorize(lambda h: Fraction(float(h)), otypes=[object])(v)
+
+
+def _wild(rng, shape):
+    """Values over many binades, with signs: the cases where float64 sums and products round."""
+    return rng.normal(size=shape) * np.exp2(rng.integers(-60, 60, size=shape))
+
+
+def test_two_sum_and_two_prod_are_exact():
+    rng = np.random.default_rng(7)
+    a, b = _wild(rng, 2000), _wild(rng, 2000)
+    s, e = g._two_sum(a, b)
+    assert np.all(_exact(s) + _exact(e) == _exact(a) + _exact(b))
+    p, e = g._two_prod(a, b)
+    assert np.all(_exact(p) + _exact(e) == _exact(a) * _exact(b))
+    for scalar in (0.5, 10, -1.5, 0.1, 7.0 / 3.0):  # a power of 2, small integers, general numbers
+        p, e = g._two_prod(scalar, b)
+        assert np.all(_exact(p) + (0 if e is None else _exact(e)) == _exact(np.float64(scalar)) * _exact(b))
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+def test_dd_sum_is_exact_to_double_double(axis):
+    from fractions import Fraction
+    rng = np.random.default_rng(8)
+    for k in (1, 2, 3, 10, 33, 1000):
+        a = _wild(rng, (k, 40) if axis == 0 else (40, k))
+        a = np.concatenate([a, -a[:1] if axis == 0 else -a[:, :1]], axis=axis)  # exact cancellation too
+        hi, lo = g._dd_sum(a, axis)
+        want = np.sum(_exact(a), axis=axis, keepdims=True)
+        got = _exact((hi, lo))
+        scale = np.max(np.abs(_exact(a)), axis=axis, keepdims=True)  # the documented bound: 4 k^3 2^-105 max|a|
+        assert np.all(np.vectorize(abs)(got - want) <= scale * Fraction(4 * a.shape[axis] ** 3, 2**105))
+
+
+def test_dd_log_and_lgamma_are_accurate_beyond_float64():
+    rng = np.random.default_rng(9)
+    v = np.exp(rng.uniform(-700, 700, 300))
+    lo = v * rng.uniform(-1, 1, 300) * 2.0**-54
+    hi, out_lo = g._dd_log((v, lo))
+    with mpmath.workdps(50):
+        for h, l, got_h, got_l in zip(v, lo, hi, out_lo):
+            want = mpmath.log(mpmath.mpf(h) + mpmath.mpf(l))
+            assert abs(mpmath.mpf(got_h) + mpmath.mpf(got_l) - want) <= 2.0**-52 * 0.35 + abs(want) * 2.0**-100
+        for k in (2, 3, 10, 171, 1000, 10**5):
+            h, l = g._dd_lgamma(k)
+            err = abs(mpmath.mpf(h) + mpmath.mpf(l or 0) - mpmath.loggamma(k))
+            assert err <= 1e-17 * (1 + math.log(k)) * math.sqrt(k), k
+
+
+# --- accuracy where the terms of the log-density cancel ------------------------------------
+
+def _worst_error(log_y, x, tau):
+    from bench.reference import reference, relative_error
+    ref = reference(log_y, x, tau, from_log=True)
+    worst = relative_error(g.log_prob_from_log(log_y, x, tau), ref).max()
+    y = np.exp(log_y)
+    return max(worst, relative_error(g.log_prob(y, x, tau), reference(y, x, tau)).max())
+
+
+def test_accurate_near_a_zero_of_the_log_density():
+    # y near uniform, x = 0, tau with log Gamma(k) + (k-1) log tau = 0: the terms are ~20, the result ~0.
+    # A float64 log Gamma(10) alone is off by 2.3e-15 here.
+    rng = np.random.default_rng(10)
+    k = 10
+    tau = math.exp(-math.lgamma(k) / (k - 1))
+    ly = np.log(np.full((20, k), 1 / k)) + rng.normal(scale=1e-3, size=(20, k))
+    ly -= np.log(np.exp(ly).sum(-1, keepdims=True))
+    assert _worst_error(ly, np.zeros(k), tau) <= 1e-15
+
+
+def test_accurate_near_a_vertex_at_tau_1_and_with_offset_logits():
+    # k = 2, tau = 1: p(y) = pi_1 pi_2 / (pi_1 y_2 + pi_2 y_1)^2 stays O(1) while log y_2 -> -700.
+    t = np.linspace(1, 700, 40)
+    ly = np.stack([np.log1p(-np.exp(-t)), -t], -1)
+    assert _worst_error(ly, np.array([0.3, -0.2]), 1.0) <= 2e-15
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(30, 5)) * 2 + 1e4  # unnormalised logits far from 0
+    assert _worst_error(g.sample_log(x, 0.7, rng=rng), x, 0.7) <= 2e-15
+
+
+# --- layouts, chunks and threads give the same numbers ---------------------------------------
+
+@pytest.mark.parametrize("k", [3, 40])  # categories first (k <= 32) and last
+def test_large_batches_equal_row_by_row(k):
+    rng = np.random.default_rng(k)
+    n = max(3 * g._CHUNK // k, g._PARALLEL_FROM // k + 1)  # several chunks, on the thread pool
+    x = rng.normal(size=(n, k))
+    ly = g.sample_log(x, 0.8, rng=rng)
+    big = g.log_prob_from_log(ly, x, 0.8)
+    rows = np.r_[0:5, n // 2:n // 2 + 5, n - 5:n]
+    np.testing.assert_array_equal(big[rows], [g.log_prob_from_log(ly[r], x[r], 0.8) for r in rows])
+    shared = g.log_prob_from_log(ly, x[0], 0.8)  # one distribution for all rows: logits broadcast
+    np.testing.assert_array_equal(shared[rows], [g.log_prob_from_log(ly[r], x[0], 0.8) for r in rows])
+
+
+def test_broadcasting_over_several_batch_axes():
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(4, 6))
+    taus = np.array([[0.3], [1.0], [3.0]])
+    ly = g.sample_log(x, 1.0, size=(3,), rng=rng)  # (3, 4, 6)
+    out = g.log_prob_from_log(ly, x, taus)
+    assert out.shape == (3, 4)
+    for a in range(3):
+        for b in range(4):
+            assert out[a, b] == g.log_prob_from_log(ly[a, b], x[b], float(taus[a, 0]))
