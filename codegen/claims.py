@@ -137,7 +137,8 @@ CLAIMS = [
           r"\log y_i = w_i - m - \log\sum_j e^{w_j - m},\ w_i = (x_i + g_i)/\tau",
           _build(_sample_pairs), source="text", ks=KS),
     Claim("cg.cse", "J28", "rewrite",
-          "the CSE output the kernels are printed from, recombined, equals (J28), (8) and Jang et al. (1)",
+          "what the printed code computes (CSE output of both phases, the per-chunk reductions put back into "
+          "their per-row combination) equals (J28), (8) and Jang et al. (1)",
           r"\text{cse}(\log p) = \log p",
           _build(_cse_pairs), source="text", ks=(2, 3)),
 ]
