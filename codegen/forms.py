@@ -71,9 +71,10 @@ def _pivot_log_density(x: sp.Expr, log_point: sp.Expr) -> sp.Expr:
 
 
 def _shifted_log_density(z: sp.Expr) -> sp.Expr:
-    """log Gamma(k) + sum_i (z_i - M) - k log sum_i exp(z_i - M), M = max_i z_i (eq. (8))."""
+    """log Gamma(k) + sum_i (z_i - M) - k log sum_i exp(z_i - M), M = max_i z_i (eq. (8)),
+    combined in double-double like (J28)."""
     shift = RowMax(z)
-    return sp.loggamma(K) + _sum(z - shift) - K * sp.log(_sum(sp.exp(z - shift)))
+    return Exact(sp.loggamma(K) + _sum(z - shift) - K * sp.log(_sum(sp.exp(z - shift))))
 
 
 #: log p(y) of (J28), from y, as printed.

@@ -2,7 +2,7 @@
 
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
 verified expressions (J28) and (8) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_u, cg.sample_log, cg.cse.
-sha256 of the expressions: 57dd768a6e5119a7a1010ee729cd6222fc017ba132be818deea6e489a5be2112
+sha256 of the expressions: d3ffb0cf06640bd0aecaa12c77845da9c4252f0efd17f94af475edc43cc21b6d
 """
 import concurrent.futures
 import functools
@@ -468,12 +468,12 @@ def _combine_log_prob_from_log(a0, a1, a2, a3, a4, tau, k):
 
 
 def _rows_log_prob_u(u, logits, k, axis):
-    t0 = numpy.subtract(numpy.subtract(logits, numpy.max(numpy.subtract(logits, u), axis=axis, keepdims=True)), u)
-    return numpy.sum(numpy.exp(t0), axis=axis, keepdims=True), numpy.sum(t0, axis=axis, keepdims=True),
+    t0 = _dd_add(_dd_mul(-1, numpy.max(numpy.subtract(logits, u), axis=axis, keepdims=True)), logits, _dd_mul(-1, u))
+    return _dd_sum(numpy.exp(_hi(t0)), axis), _dd_sum(t0, axis),
 
 
 def _combine_log_prob_u(a0, a1, k):
-    return numpy.subtract(numpy.add(a1, math.lgamma(k)), numpy.multiply(k, numpy.log(a0)))
+    return _hi(_dd_add(a1, _dd_mul(-1, k, _dd_log(a0)), _dd_lgamma(k)))
 
 
 def _kernel_sample_log(logits, gumbel, tau, k, axis):
