@@ -113,6 +113,8 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
     tau = None if tau is None else float(tau) if scalar else _lead(tau, len(batch))
     out = numpy.empty(batch, dtype=dtype)
     tol = support_tolerance(dtype)
+    if out.size == 0:
+        return out
     inner = math.prod(batch[1:])
     chunk = max(1, _CHUNK // (k * inner))  # first-axis indices per chunk
     block = max(1, _BLOCK // (inner * chunk)) * chunk  # ... per block: whole chunks
@@ -229,9 +231,16 @@ def _quick_two_sum(a, b):
 
 
 def _split(a):
-    """a = hi + lo, each with at most 26 significant bits."""
+    """a = hi + lo, each with at most 26 significant bits (Veltkamp; scaled above 2**995,
+    where _SPLITTER * a would overflow)."""
     t = _SPLITTER * a
     hi = t - (t - a)
+    if _is_number(a):
+        if abs(a) > 2.0 ** 995 and math.isfinite(a):
+            hi = _split(a * 2.0 ** -28)[0] * 2.0 ** 28
+    elif numpy.any(numpy.isinf(t) & numpy.isfinite(a)):
+        scaled = _split(a * 2.0 ** -28)[0] * 2.0 ** 28
+        hi = numpy.where(numpy.abs(a) > 2.0 ** 995, scaled, hi)
     return hi, a - hi
 
 

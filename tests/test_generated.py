@@ -193,6 +193,16 @@ def test_off_support_is_minus_inf_and_nan_propagates():
     assert g.log_prob([0.3, 0.5, 0.2 + 2 * tol], x, 1.0) == -np.inf
 
 
+def test_empty_batches_and_extreme_temperatures():
+    assert g.log_prob(np.empty((0, 3)), np.zeros(3), 1.0).shape == (0,)
+    assert g.log_prob_from_log(np.empty((2, 0, 3)), np.zeros(3), 1.0).shape == (2, 0)
+    assert g.log_prob_u(np.empty((0, 2)), np.zeros(3)).shape == (0,)
+    from bench.reference import reference
+    y = np.array([0.2, 0.3, 0.5])
+    for tau in (1e-300, 1e-20, 1e20, 1e300):
+        assert g.log_prob(y, np.zeros(3), tau) == pytest.approx(reference(y, np.zeros(3), tau)[0], rel=1e-15)
+
+
 def test_dtypes():
     y32 = np.array([0.3, 0.5, 0.2], dtype=np.float32)
     assert g.log_prob(y32, np.zeros(3, np.float32), 1.0).dtype == np.float32
@@ -226,6 +236,12 @@ def test_two_sum_and_two_prod_are_exact():
     for scalar in (0.5, 10, -1.5, 0.1, 7.0 / 3.0):  # a power of 2, small integers, general numbers
         p, e = g._two_prod(scalar, b)
         assert np.all(_exact(p) + (0 if e is None else _exact(e)) == _exact(np.float64(scalar)) * _exact(b))
+    a, b = np.array([1e300, -1.5e307, 2.0**996, 3.0]), np.array([1e-10, 1e-300, 0.3, 7.0])  # splits near overflow
+    with np.errstate(over="ignore", invalid="ignore"):
+        p, e = g._two_prod(a, b)
+        assert np.all(_exact(p) + _exact(e) == _exact(a) * _exact(b))
+        p, e = g._two_prod(1e300, b)
+        assert np.all(_exact(p) + _exact(e) == _exact(np.float64(1e300)) * _exact(b))
 
 
 @pytest.mark.parametrize("axis", [0, -1])
