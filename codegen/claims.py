@@ -136,6 +136,18 @@ CLAIMS = [
           "the form printed as sample_log is log softmax((x + g)/tau), Jang et al. (1), for every i",
           r"\log y_i = w_i - m - \log\sum_j e^{w_j - m},\ w_i = (x_i + g_i)/\tau",
           _build(_sample_pairs), source="text", ks=KS),
+    Claim("cg.lgamma", "J28", "rewrite",
+          "log Gamma(k) is evaluated as log 2 + ... + log(k - 1) (summed in double-double by the code)",
+          r"\log\Gamma(k) = \sum_{i=2}^{k-1} \log i",
+          _build(lambda s: [(sp.gamma(s.k), sp.Mul(*[sp.Integer(i) for i in range(2, s.k)]))]),
+          source="text", ks=KS),
+    Claim("cg.dd_log", "J28", "rewrite",
+          "the log of a per-row value (log tau, log sum_i e^{h_i}) is evaluated as e log 2 + log m with "
+          "m = v 2^{-e}, for every integer e (the code takes m in [sqrt(1/2), sqrt(2)))",
+          r"\log v = e \log 2 + \log(v\, 2^{-e})",
+          _build(lambda s: [(sp.exp(e * sp.log(2) + sp.log(tau * sp.Integer(2) ** -e)), tau)
+                            for e in (-3, 0, 1, 5)]),
+          source="text", ks=(2,)),
     Claim("cg.cse", "J28", "rewrite",
           "what the printed code computes (CSE output of both phases, the per-chunk reductions put back into "
           "their per-row combination) equals (J28), (8) and Jang et al. (1)",

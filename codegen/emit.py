@@ -313,7 +313,7 @@ KERNEL_ARGS = {
 
 #: the claims (``codegen.claims``) that check the printed forms and the steps to them
 CLAIM_IDS = ("cg.logits", "cg.log", "cg.lse", "cg.log_prob", "cg.log_prob_from_log", "cg.log_prob_u",
-             "cg.sample_log", "cg.cse")
+             "cg.sample_log", "cg.lgamma", "cg.dd_log", "cg.cse")
 
 
 def kernel(name: str) -> Kernel:

@@ -1,7 +1,7 @@
 """GENERATED FILE - do not edit.  Written by `python -m codegen` (codegen/emit.py, SymPy 1.14.0).
 
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
-verified expressions (J28) and (8) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_u, cg.sample_log, cg.cse.
+verified expressions (J28) and (8) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.dd_log, cg.cse.
 sha256 of the expressions: d3ffb0cf06640bd0aecaa12c77845da9c4252f0efd17f94af475edc43cc21b6d
 """
 import concurrent.futures
