@@ -29,9 +29,10 @@ _CATEGORIES_FIRST_UP_TO = 32
 
 
 def _pool():
-    if not _POOL:
-        _POOL.append(concurrent.futures.ThreadPoolExecutor(_THREADS))
-    return _POOL[0]
+    # one pool per process: a child forked from a process that had a pool has none of its threads
+    if not _POOL or _POOL[0][0] != os.getpid():
+        _POOL[:] = [(os.getpid(), concurrent.futures.ThreadPoolExecutor(_THREADS))]
+    return _POOL[0][1]
 
 
 def support_tolerance(dtype):

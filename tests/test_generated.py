@@ -329,3 +329,16 @@ def test_broadcasting_over_several_batch_axes():
     for a in range(3):
         for b in range(4):
             assert out[a, b] == g.log_prob_from_log(ly[a, b], x[b], float(taus[a, 0]))
+
+
+def test_works_in_a_forked_child_after_using_the_thread_pool():
+    import multiprocessing
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    n = g._PARALLEL_FROM  # large enough for the thread pool
+    x = np.zeros(4)
+    ly = g.sample_log(x, 1.0, size=n, rng=0)
+    want = g.log_prob_from_log(ly, x, 1.0)  # the parent now has a pool
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        got = pool.apply_async(g.log_prob_from_log, (ly, x, 1.0)).get(timeout=60)
+    np.testing.assert_array_equal(got, want)
