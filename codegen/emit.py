@@ -8,8 +8,10 @@ pivot, ``y[i]`` the array ``y``.  Inside ``Exact(...)`` the printer switches to
 double-double arithmetic: sums, products and sums over the category axis become calls
 to the template's error-free helpers (``_dd_add``, ``_dd_mul``, ``_dd_sum``), the log of a
 per-row quantity ``_dd_log``; elementwise functions (log y_i, exp) stay float64 on a rounded
-argument.  CSE is SymPy's ``cse`` in its canonical order; the output is deterministic
-byte for byte for a pinned SymPy.
+argument.  float64 arithmetic prints as ufunc calls (``numpy.add``...), not operators.
+A form with a per-row result is printed in two phases (:class:`Kernel`): the reductions
+of each chunk, then their per-row combination.  CSE is SymPy's ``cse`` in its canonical
+order; the output is deterministic byte for byte for a pinned SymPy.
 """
 from __future__ import annotations
 
