@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .reference import load_generated, reference, relative_error
+from .reference import load_generated, optional_torch, reference, relative_error, torch_log_prob
 
 KS = (2, 3, 10, 100, 1000)
 TAUS = (0.01, 0.1, 0.5, 1.0, 5.0)
@@ -13,23 +13,6 @@ BOUND = {np.float64: 2e-15, np.float32: 3e-7}
 
 def rows_for(k: int, scale: float = 1.0) -> int:
     return max(1, round(scale * (40 if k <= 10 else (12 if k <= 100 else 4))))
-
-
-def _torch():
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
-
-
-def torch_log_prob(torch, y, logits, tau):
-    """torch.distributions.RelaxedOneHotCategorical(...).log_prob, the anchor (float64 out)."""
-    ty = torch.from_numpy(np.ascontiguousarray(y))
-    d = torch.distributions.RelaxedOneHotCategorical(torch.tensor(tau, dtype=ty.dtype),
-                                                     logits=torch.from_numpy(np.asarray(logits)),
-                                                     validate_args=False)
-    return d.log_prob(ty).numpy().astype(np.float64)
 
 
 def case(k, tau, dtype, n, seed=0, torch=None):
@@ -49,7 +32,7 @@ def case(k, tau, dtype, n, seed=0, torch=None):
     err_l = relative_error(lpl[fin_l], ref_l[fin_l])
     figures = {}
     if torch is not None:
-        lt = torch_log_prob(torch, y, logits, tau)
+        lt = torch_log_prob(torch, y, logits, tau).numpy().astype(np.float64)
         ok = fin_y & np.isfinite(lt)
         figures["torch_err"] = float(relative_error(lt[ok], ref_y[ok]).max()) if ok.any() else float("nan")
         figures["torch_nan"] = int(np.isnan(lt).sum())
@@ -68,7 +51,7 @@ def case(k, tau, dtype, n, seed=0, torch=None):
 
 def run(ks=KS, taus=TAUS, dtypes=DTYPES, rows=rows_for, printer=print, scale: float = 1.0) -> bool:
     ok = True
-    torch = _torch()
+    torch = optional_torch()
     extra = f" {'torch err':>10} {'torch NaN':>10}" if torch is not None else ""
     printer(f"{'dtype':8} {'k':>5} {'tau':>5} {'rows':>9} {'log_prob err':>13} {'from_log err':>13} "
             f"{'from_log finite':>15}{extra}")

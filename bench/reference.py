@@ -71,3 +71,21 @@ def relative_error(value, ref) -> np.ndarray:
     """|value - ref| / max(1, |ref|), for rows where ref is finite (the issue's measure)."""
     value = np.asarray(value, dtype=np.float64)
     return np.abs(value - ref) / np.maximum(1.0, np.abs(ref))
+
+
+def optional_torch():
+    """torch when the optional ``bench`` extra is installed, else None (the torch columns are skipped)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def torch_log_prob(torch, y, logits, tau):
+    """The anchor: ``RelaxedOneHotCategorical(tau, logits=..., validate_args=False).log_prob(y)`` (a tensor)."""
+    ty = torch.from_numpy(np.ascontiguousarray(y))
+    d = torch.distributions.RelaxedOneHotCategorical(torch.tensor(tau, dtype=ty.dtype),
+                                                     logits=torch.from_numpy(np.ascontiguousarray(logits)),
+                                                     validate_args=False)
+    return d.log_prob(ty)

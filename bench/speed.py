@@ -14,7 +14,7 @@ from functools import partial
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
-from .reference import load_generated
+from .reference import load_generated, optional_torch, torch_log_prob
 
 CASES = ((10**6, 10, np.float64), (10**6, 10, np.float32), (10**4, 1000, np.float64))
 TAU = 0.5
@@ -29,21 +29,6 @@ def straightforward(y, logits, tau):
             - k * logsumexp(log_pi - tau * log_y, axis=-1))
 
 
-def _torch():
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
-
-
-def _torch_log_prob(torch, y, logits):
-    ty, tl = torch.from_numpy(y), torch.from_numpy(logits)
-    d = torch.distributions.RelaxedOneHotCategorical(torch.tensor(TAU, dtype=ty.dtype), logits=tl,
-                                                     validate_args=False)
-    return d.log_prob(ty)
-
-
 def _peak(fn) -> int:
     tracemalloc.start()
     tracemalloc.reset_peak()
@@ -55,7 +40,7 @@ def _peak(fn) -> int:
 
 def run(rounds: int = 5, printer=print) -> bool:
     g = load_generated()
-    torch = _torch()
+    torch = optional_torch()
     if torch is None:
         printer("torch not installed: the torch column is skipped "
                 "(pip install -e '.[bench]' installs torch==2.13.0)")
@@ -75,7 +60,7 @@ def run(rounds: int = 5, printer=print) -> bool:
             "scipy": partial(straightforward, y, logits, TAU),
         }
         if torch is not None:
-            contenders["torch"] = partial(_torch_log_prob, torch, y, logits)
+            contenders["torch"] = partial(torch_log_prob, torch, y, logits, TAU)
         times = {name: [] for name in contenders}
         for name, fn in contenders.items():  # warm-up
             fn()

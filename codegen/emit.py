@@ -182,15 +182,14 @@ class RowPrinter(NumPyPrinter):
         return f"numpy.log({self._argument(arg)})"
 
 
-def _printing_modes(replacements, roots) -> tuple[set, set]:
+def _printing_modes(replacements, roots, names) -> tuple[set, set]:
     """(CSE symbols printed in double-double, those of them whose value may be a (hi, lo) pair).
 
     ``roots`` are (reduced expression, printed exactly?).  A symbol is printed in double-double
     when a use of it lies inside ``Exact`` or an exact root (so CSE cannot move arithmetic out
-    of an exact context) or its definition is ``Exact(...)``.
+    of an exact context) or its definition is ``Exact(...)``.  ``names``: the elementwise CSE symbols.
     """
     exact = set()
-    names = _elementwise_names(replacements)
 
     def uses(expr, in_exact):
         if isinstance(expr, sp.Symbol):
@@ -226,8 +225,8 @@ def _cse(exprs):
     replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), order="canonical")
     # SymPy's CSE names negations (t = -x) that the rest then negates back: put them back inline
     negations = {sym: sub for sym, sub in replacements
-                 if isinstance(sub, sp.Mul) and sub.args[0] == -1 and len(sub.args) == 2 and sub.args[1].is_Atom
-                 or isinstance(sub, sp.Mul) and sub.args[0] == -1 and isinstance(sub.args[1], sp.Indexed)}
+                 if isinstance(sub, sp.Mul) and sub.args[0] == -1 and len(sub.args) == 2
+                 and (sub.args[1].is_Atom or isinstance(sub.args[1], sp.Indexed))}
     replacements = [(sym, sub.xreplace(negations)) for sym, sub in replacements if sym not in negations]
     return replacements, [r.xreplace(negations) for r in reduced]
 
@@ -235,9 +234,10 @@ def _cse(exprs):
 def _statements(exprs, flags, pairs=()):
     """CSE of ``exprs`` printed as assignments: (lines, printed results)."""
     replacements, reduced = _cse(list(exprs))
-    exact, new_pairs = _printing_modes(replacements, list(zip(reduced, flags)))
+    names = _elementwise_names(replacements)
+    exact, new_pairs = _printing_modes(replacements, list(zip(reduced, flags)), names)
     printer = RowPrinter((sym for sym, sub in replacements if sub == forms.K - 1), pairs={*pairs, *new_pairs},
-                         elementwise=_elementwise_names(replacements))
+                         elementwise=names)
     lines = [(sym, f"    {sym} = {printer.in_mode(sub, sym in exact)}") for sym, sub in replacements]
     results = [printer.in_mode(r, flag) for r, flag in zip(reduced, flags)]
     text = "\n".join([line for _, line in lines] + results)
