@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 verify: $(STAMP)
-	$(PY) -m checks.run $(if $(NOTE),--note $(NOTE)) $(VERIFY_ARGS)
+	$(PY) -m gsverify $(if $(NOTE),--note $(NOTE)) $(VERIFY_ARGS)
 	$(PY) -m codegen --check
 
 test: $(STAMP)

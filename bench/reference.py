@@ -1,9 +1,14 @@
 """mpmath reference for the generated module, and a loader for it.
 
-The reference evaluates (J28) in log space at ``DPS`` digits from the exact binary values
-of the inputs (float32 / float64 converted exactly to mpf):
-log p = log Gamma(k) + (k-1) log tau + sum_i (x_i - (tau+1) l_i) - k log sum_i e^{x_i - tau l_i},
-with l_i = log y_i (or the given log y).
+The reference evaluates the verified expression itself: (J28) ``final_density()`` of the
+derivation, in log space (``codegen.forms.log_final_density``: its log taken symbolically with
+``expand_log(force=True)``, pi_m = e^{x_m}), with log y_m replaced by the row's l_m,
+log Gamma(k) + (k-1) log tau + sum_m (x_m - (tau+1) l_m) - k log sum_m e^{x_m - tau l_m}.
+That general-k form is walked once into mpmath closures (``Sum`` -> ``mpmath.fsum`` over the
+row, ``x[m]`` / ``l[m]`` -> the row's values), so any k costs one pass over the row, and
+evaluated at ``DPS`` digits from the exact binary values of the inputs (float32 / float64
+converted exactly to mpf); l_m = log y_m (or the given log y) never underflows.  Off the
+support (some y_i <= 0, or log y_i = -inf) the density is 0 and the reference -inf.
 """
 from __future__ import annotations
 
@@ -13,6 +18,10 @@ from pathlib import Path
 
 import mpmath
 import numpy as np
+import sympy as sp
+
+from codegen.forms import K, X, Y, log_final_density
+from codegen.forms import tau as TAU
 
 DPS = 40
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,16 +44,63 @@ def _mp(values) -> list:
     return [mpmath.mpf(float(v)) for v in np.asarray(values, dtype=np.float64).ravel()]
 
 
+#: the log point l_m = log y_m, an array of its own
+LOG_Y = sp.IndexedBase("l", real=True)
+
+_FUNCTIONS = {"log": mpmath.log, "exp": mpmath.exp, "gamma": mpmath.gamma, "loggamma": mpmath.loggamma}
+
+
+def _compile(e: sp.Basic):
+    """A closure env -> mpf evaluating ``e``; ``env`` maps symbols to values and arrays (``IndexedBase``)
+    to lists indexed from 1 as in the derivation.  Sums are evaluated by ``mpmath.fsum`` over their index."""
+    if e.is_Integer:
+        n = int(e)
+        return lambda env: n
+    if e.is_Rational:
+        p, q = int(e.p), int(e.q)
+        return lambda env: mpmath.mpf(p) / q
+    if isinstance(e, sp.Symbol):
+        return lambda env: env[e]
+    if isinstance(e, sp.Indexed):
+        base, (index,) = e.base, [_compile(t) for t in e.indices]
+        return lambda env: env[base][int(index(env)) - 1]
+    if isinstance(e, sp.Sum):
+        ((var, lo, hi),) = e.limits
+        body, lo, hi = _compile(e.function), _compile(lo), _compile(hi)
+        return lambda env: mpmath.fsum(body({**env, var: n}) for n in range(int(lo(env)), int(hi(env)) + 1))
+    args = [_compile(a) for a in e.args]
+    if e.is_Add:
+        return lambda env: mpmath.fsum(f(env) for f in args)
+    if e.is_Mul:
+        return lambda env: mpmath.fprod(f(env) for f in args)
+    if e.is_Pow:
+        b, x = args
+        return lambda env: mpmath.power(b(env), x(env))
+    if isinstance(e, sp.Function) and type(e).__name__ in _FUNCTIONS:
+        fn, (arg,) = _FUNCTIONS[type(e).__name__], args
+        return lambda env: fn(arg(env))
+    raise TypeError(f"reference: cannot evaluate {type(e).__name__}: {e}")
+
+
+def log_density_form() -> sp.Expr:
+    """log (J28) for general k, in the logits x[m] and the log point l[m] = log y[m]."""
+    e = log_final_density().replace(lambda a: isinstance(a, sp.log) and isinstance(a.args[0], sp.Indexed)
+                                    and a.args[0].base == Y, lambda a: LOG_Y[a.args[0].indices[0]])
+    bases = {a.base for a in e.atoms(sp.Indexed)}
+    scalars = {s for s in e.free_symbols if isinstance(s, sp.Symbol)} - {b.label for b in bases}
+    if bases != {X, LOG_Y} or not scalars <= {K, TAU}:
+        raise ValueError(f"reference: log (J28) is not a function of x, log y, tau and k: {e}")
+    return e
+
+
+_LOG_DENSITY = _compile(log_density_form())
+
+
 def log_density_row(l, x, tau) -> mpmath.mpf:
     """One row: ``l`` the log point (mpf list, -inf allowed), ``x`` logits, ``tau`` an mpf."""
-    k = len(l)
     if any(v == -mpmath.inf for v in l):
         return -mpmath.inf
-    z = [xi - tau * li for xi, li in zip(x, l)]
-    top = max(z)
-    lse = top + mpmath.log(mpmath.fsum(mpmath.exp(zi - top) for zi in z))
-    return (mpmath.loggamma(k) + (k - 1) * mpmath.log(tau) + mpmath.fsum(x) - (tau + 1) * mpmath.fsum(l)
-            - k * lse)
+    return _LOG_DENSITY({K: len(l), TAU: tau, X: list(x), LOG_Y: list(l)})
 
 
 def reference(point, logits, tau, from_log: bool = False) -> np.ndarray:

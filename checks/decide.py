@@ -17,7 +17,8 @@ import numpy as np
 import sympy as sp
 
 from .canonical import prove_equal
-from .claim import Claim, Instance
+from . import instances as instances_mod
+from .claim import Claim, Instance, Model
 from .integrals import prove_integral_equal
 from .numeric import Comparison, Pair
 
@@ -62,7 +63,7 @@ def symbolic(lhs: sp.Basic, rhs: sp.Basic, inst: Instance, cheap: bool = False) 
     ``cheap`` skips ``simplify`` and SymPy's ``integrate`` (used where numerics already refute:
     any proof found then is a checker bug, and the cheap forms are the ones that could err).
     """
-    if getattr(inst, "prove", None) is not None:  # a general-k instance brings its own prover
+    if inst.prove is not None:  # an instance for symbolic size brings its own prover
         return inst.prove(lhs, rhs)
     attempts = [(lhs, rhs)]
     if inst.where:  # the defined quantities substituted first: usually the direct route
@@ -83,8 +84,8 @@ def symbolic(lhs: sp.Basic, rhs: sp.Basic, inst: Instance, cheap: bool = False) 
 
 
 def _sides(lhs, rhs, inst: Instance):
-    if getattr(inst, "concrete", None) is not None:  # general k: evaluated at a concrete k
-        return inst.concrete(lhs), inst.concrete(rhs)
+    if inst.numeric is not None:  # symbolic size: evaluated at a concrete k
+        return inst.numeric(lhs), inst.numeric(rhs)
     if not inst.where:
         return lhs, rhs
     return sp.sympify(lhs).xreplace(inst.where), sp.sympify(rhs).xreplace(inst.where)
@@ -132,7 +133,7 @@ def decide_instance(claim: Claim, inst: Instance, k, rng, outcome: Outcome) -> s
             if ok and confirmed is not None:
                 raise CheckerBug(f"{claim.id} (k={k}): symbolic '{why}' but numerics differ: {worst}")
             if confirmed is not None:
-                outcome.counterexample = _counterexample(getattr(inst, "numeric_k", None) or k, index, confirmed)
+                outcome.counterexample = _counterexample(inst.numeric_k or k, index, confirmed)
                 return "refuted"
             verdict = "inconclusive"
             outcome.note = f"numeric difference {mpmath.nstr(worst.difference, 3)} below the refutation threshold"
@@ -142,18 +143,16 @@ def decide_instance(claim: Claim, inst: Instance, k, rng, outcome: Outcome) -> s
     return verdict
 
 
-def decide(claim: Claim, ks=None, seed: int = 0, general: bool | None = None) -> Outcome:
-    """Decide ``claim`` for each concrete k (or for its general form); the worst verdict wins.
-
-    A claim with no concrete ks and a ``general`` builder is decided in general form.
-    """
-    if general is None:
-        general = not claim.ks and claim.general is not None
+def decide(claim: Claim, model: Model, ks=None, seed: int = 0, general: bool = False) -> Outcome:
+    """Decide ``claim`` for each concrete k (or, with ``general``, for symbolic k); the worst
+    verdict wins.  A claim with no concrete ks is decided for symbolic k."""
+    general = general or not claim.ks
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
     ks = list(claim.ks if ks is None else ks)
     outcome = Outcome(claim, "verified", "symbolic" if general else ks, 0.0)
-    instances = [("symbolic", claim.general())] if general else [(k, claim.build(k)) for k in ks]
+    instances = ([("symbolic", instances_mod.symbolic(claim, model))] if general
+                 else [(k, instances_mod.concrete(claim, model, k)) for k in ks])
     for k, inst in instances:
         verdict = decide_instance(claim, inst, k, rng, outcome)
         if verdict == "refuted":

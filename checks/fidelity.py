@@ -1,6 +1,6 @@
 """Fidelity: tie each printed equation of a note to the claim that checks it, and check what is printed.
 
-For every claim the printed text it was transcribed from (``claim.printed``) is
+For every claim the printed text it was transcribed from (read at the claim's anchor) is
 located in the project's copy of the note (the *reference*); the same place is
 then read in the note being verified.
 
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import importlib
 import itertools
 import json
 import os
@@ -39,8 +38,11 @@ import numpy as np
 import sympy as sp
 
 from . import latex
-from .note_reader import Note, _split_top, _strip_trailer, squash
+from . import instances
+from .claim import Anchor, Instance
+from .note_reader import Note, squash
 from .numeric import Pair
+from .subject import Hints, Subject, inline_snippets, sentences, sides_of, text_at
 
 POINTS = 2
 DPS = 20
@@ -56,41 +58,7 @@ def _plain(text: str) -> str:
     return squash(text.replace("$", ""))
 
 
-def sides_of(printed: str) -> list[str]:
-    return [squash(_strip_trailer(s)) for s in _split_top(squash(printed), "=")]
-
-
-@dataclass
-class Hints:
-    """What the subject tells fidelity about its notation (all optional)."""
-    defined: dict = field(default_factory=dict)          # "u_k" -> 0
-    where: object = None                                 # (claim_id, k) -> {symbol: expr}
-    indirect: dict = field(default_factory=dict)         # claim id -> how it is checked instead
-
-    @staticmethod
-    def for_subject(module) -> Hints:
-        pkg = module.__name__.rpartition(".")[0]
-        try:
-            h = importlib.import_module(f"{pkg}.fidelity_hints" if pkg else "fidelity_hints")
-        except ImportError:
-            return Hints()
-        return Hints(getattr(h, "DEFINED", {}), getattr(h, "where", None), getattr(h, "INDIRECT", {}))
-
-
 # ---------------------------------------------------------------- locating claims in a note
-
-@dataclass(frozen=True)
-class Location:
-    kind: str            # "display" | "inline" | "prose"
-    equation: str
-    chain: int = 0
-    positions: tuple = ()  # indices of the sides in the chain / inline snippet
-    shape: tuple = ()      # chain lengths of the equation (display) / number of inline snippets
-
-
-def _inline_for(note: Note, number: str) -> list[str]:
-    return [m for tag, m in note.inline if tag == number]
-
 
 def _windows(chains: list[list[str]], n: int):
     for c, chain in enumerate(chains):
@@ -106,52 +74,36 @@ def _best(chains: list[list[str]], want: list[str]):
     best, score = None, -1.0
     for c, pos in _windows(chains, len(want)):
         got = [chains[c][p] for p in pos]
-        s = difflib.SequenceMatcher(None, " = ".join(got), " = ".join(want)).ratio()
+        sc = difflib.SequenceMatcher(None, " = ".join(got), " = ".join(want)).ratio()
         if got == want:
-            s = 2.0 - 0.01 * (pos[-1] - pos[0] - len(pos) + 1)
-        if s > score:
-            best, score = (c, pos), s
+            sc = 2.0 - 0.01 * (pos[-1] - pos[0] - len(pos) + 1)
+        if sc > score:
+            best, score = (c, pos), sc
     return best, score
 
 
-def locate(claim, note: Note) -> Location | None:
-    number = claim.equation
-    if "$" in claim.printed or number not in note.equations and claim.source == "display":
-        if "$" in claim.printed and _plain(claim.printed) in _plain(note.prose.get(number, "")):
-            return Location("prose", number)
-        return None
-    want = sides_of(claim.printed)
-    if claim.source == "display":
-        chains = note.equations[number].chains
-        found, score = _best(chains, want)
-        if found is None or score < 1.5:
-            return None
-        return Location("display", number, found[0], found[1], tuple(len(c) for c in chains))
-    snippets = [sides_of(s) for s in _inline_for(note, number)]
-    found, score = _best(snippets, want)
-    if found is None or score < 1.5:
-        return None
-    return Location("inline", number, found[0], found[1], (len(snippets),))
+def _shape(note: Note, anchor: Anchor) -> tuple:
+    if anchor.kind == "display":
+        eq = note.equations.get(anchor.equation)
+        return tuple(len(c) for c in eq.chains) if eq is not None else ()
+    return (len(inline_snippets(note, anchor.equation)),)
 
 
-def read_at(loc: Location, ref_sides: list[str], note: Note) -> tuple[list[str] | None, str]:
-    """The sides at ``loc`` in ``note`` (None when absent) and a reason when not found."""
-    if loc.kind == "prose":
-        return None, ""
+def read_at(loc: Anchor, ref_sides: list[str], note: Note, reference: Note) -> tuple[list[str] | None, str]:
+    """The sides at ``loc`` in ``note`` (None when absent) and a reason when not found: at the anchor
+    when the equation keeps the reference's shape, else the most similar segment of it."""
     if loc.kind == "display":
-        eq = note.equations.get(loc.equation)
-        if eq is None:
+        if loc.equation not in note.equations:
             return None, f"equation ({loc.equation}) is not in the note"
-        chains = eq.chains
-        if tuple(len(c) for c in chains) == loc.shape:
-            return [chains[loc.chain][p] for p in loc.positions], ""
+        chains = note.equations[loc.equation].chains
     else:
-        snippets = [sides_of(s) for s in _inline_for(note, loc.equation)]
-        if (len(snippets),) == loc.shape and len(snippets[loc.chain]) > max(loc.positions):
-            return [snippets[loc.chain][p] for p in loc.positions], ""
-        chains = snippets
+        chains = [sides_of(t) for t in inline_snippets(note, loc.equation)]
         if not chains:
             return None, f"the inline math before equation ({loc.equation}) is not in the note"
+    if _shape(note, loc) == _shape(reference, loc):
+        got = text_at(note, loc)
+        if got is not None:
+            return got, ""
     found, _ = _best(chains, ref_sides)
     if found is None:
         return None, f"equation ({loc.equation}) has no '=' segment like the one checked"
@@ -173,14 +125,12 @@ class Side:
 class Evaluator:
     """One claim at one concrete k: the instance, its sample points, name table and ``where``."""
 
-    def __init__(self, claim, hints: Hints):
+    def __init__(self, claim, hints: Hints, model):
         self.claim = claim
-        if claim.build is not None and claim.ks:
-            self.k = 3 if 3 in claim.ks else claim.ks[0]
-            self.inst = claim.build(self.k)
-        else:
-            self.k = 3
-            self.inst = claim.general()
+        self.k = 3 if 3 in claim.ks or not claim.ks else claim.ks[0]
+        self.inst = instances.concrete(claim, model, self.k) if claim.form is None or claim.form().sized \
+            else instances.symbolic(claim, model)
+        self.inst = _restated(self.inst)
         rng = np.random.default_rng(SEED)
         self.points = [self.inst.sample(rng) for _ in range(POINTS)]
         names = {str(s): s for s in self.points[0]}
@@ -275,6 +225,14 @@ class Evaluator:
         return "uncertain"
 
 
+def _restated(inst):
+    """A restatement's form has the printed formula (None) on its right: the reference stands for it."""
+    if all(b is not None for _, b in inst.pairs):
+        return inst
+    import dataclasses
+    return dataclasses.replace(inst, pairs=[(a, a if b is None else b) for a, b in inst.pairs])
+
+
 def _fmt(v) -> str:
     return v if isinstance(v, str) else mpmath.nstr(v, 15)
 
@@ -327,7 +285,7 @@ def _analyse(claim, texts: list[str], ev: Evaluator) -> tuple[list[Side], int | 
         return sides, index, "unparseable"
     if all(s.bound is not None for s in parsed):
         return sides, index, "confirmed"
-    return sides, index, "indirect" if claim.id in ev.hints.indirect else "differs"
+    return sides, index, "indirect" if claim.indirect else "differs"
 
 
 def _side_record(s: Side) -> dict:
@@ -396,36 +354,49 @@ def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator,
 class Fidelity:
     """Built once per run (before the worker pool forks); ``apply`` is called per claim record."""
 
-    def __init__(self, note: Note, reference: Note, hints: Hints, claims: list, cache: Cache | None = None):
-        self.note, self.reference, self.hints = note, reference, hints
+    def __init__(self, note: Note, subject: Subject, claims: list, cache: Cache | None = None):
+        self.note, self.reference, self.hints = note, subject.reference, subject.hints
+        self.model = subject.model
         self.cache = cache or Cache(None)
-        self.locations = {c.id: locate(c, reference) for c in claims}
+        self.locations = {c.id: c.anchor for c in claims}
         self.claims = {c.id: c for c in claims}
-        # a claim checked in general form (symbolic k) is tied to the note through the concrete
-        # claim with the same printed text: its sampler and transcription give the concrete k
-        concrete = {(c.equation, c.printed): c for c in claims if c.build is not None and c.ks}
-        self.proxy = {c.id: concrete.get((c.equation, c.printed), c) for c in claims
-                      if c.build is None or not c.ks}
+        self.texts = {c.id: subject.printed(c) for c in claims}
 
     def printed_in_note(self, claim) -> tuple[list[str] | None, str, str | None]:
         """(sides as printed in the note or None, reason, the printed text for the record)."""
         loc = self.locations.get(claim.id)
+        printed = self.texts[claim.id]
         if loc is None:
             return None, "not printed in the note (a completion or a check the project adds)", None
         if loc.kind == "prose":
-            prose = squash(self.note.prose.get(claim.equation, ""))
-            if _plain(claim.printed) in _plain(prose):
-                return None, "prose", claim.printed
-            sentences = re.split(r"(?<=\.)\s+", prose)
-            best = max(sentences, key=lambda s: difflib.SequenceMatcher(None, s, claim.printed).ratio(),
-                       default="")
+            found = sentences(self.note.prose.get(loc.equation, ""))
+            if printed in found:
+                return None, "prose", printed
+            best = max(found, key=lambda t: difflib.SequenceMatcher(None, t, printed).ratio(), default="")
             return None, "prose changed", best
-        ref_sides = sides_of(claim.printed)
-        sides, why = read_at(loc, ref_sides, self.note)
+        ref_sides = sides_of(printed)
+        sides, why = read_at(loc, ref_sides, self.note, self.reference)
         if sides is None:
             return None, why, None
-        text = claim.printed if [squash(s) for s in sides] == ref_sides else " = ".join(sides)
+        text = printed if [squash(t) for t in sides] == ref_sides else " = ".join(sides)
         return sides, "", text
+
+    def restatement(self, claim) -> tuple[Instance | None, str]:
+        """A restatement made checkable: the reference it restates against each formula printed at its
+        anchor, read at the evaluator's size (free indices i = 1, j = 2, as the reading takes them).
+        (None, why) when the printed text is absent or no formula in it can be read."""
+        sides, why, _ = self.printed_in_note(claim)
+        if sides is None:
+            return None, why or "the restated text is not in the note"
+        ev = Evaluator(claim, self.hints, self.model)
+        read = [ev.side(t) for t in sides]
+        exprs = [r.expr for r in read if r.status == "parsed" and not isinstance(r.expr, sp.Symbol)]
+        if not exprs:
+            reasons = "; ".join(f"'{r.text}': {r.reason or r.status}" for r in read)
+            return None, f"no printed formula of the restatement could be read ({reasons})"
+        refs = [a for a, _ in instances.at_values(claim, self.model, ev.k, {"i": 1, "j": 2})]
+        pairs = [(ref, e) for ref in refs for e in exprs]
+        return Instance(pairs, ev.inst.sample, {**ev.inst.where, **ev.where}), ""
 
     def apply(self, claim, record: dict) -> dict:
         record = self._apply_main(claim, record)
@@ -440,7 +411,7 @@ class Fidelity:
             return
         ref_eq, eq = self.reference.equations[loc.equation], self.note.equations[loc.equation]
         ref_rem = ref_eq.remarks.get(loc.chain)
-        if ref_rem is None or tuple(len(c) for c in eq.chains) != loc.shape:
+        if ref_rem is None or _shape(self.note, loc) != _shape(self.reference, loc):
             return
         new_rem = eq.remarks.get(loc.chain)
         if new_rem is not None and [re.sub(r"\s+", "", t) for t in new_rem] == \
@@ -450,19 +421,19 @@ class Fidelity:
         if new_rem is None:
             fid["remark"] = {"printed": None, "note": "the justification printed beside this step is gone"}
             return
-        ev = Evaluator(self.proxy.get(claim.id, claim), self.hints)
-        decided = decide_printed(self.proxy.get(claim.id, claim), ref_rem, new_rem, ev, bind=False)
+        ev = Evaluator(claim, self.hints, self.model)
+        decided = decide_printed(claim, ref_rem, new_rem, ev, bind=False)
         fid["remark"] = {"printed": " = ".join(new_rem), "verdict": decided["verdict"],
                          "sides": decided["sides"], "note": decided.get("note")}
         if decided["verdict"] == "refuted" and record.get("verdict") != "refuted":
             record["correction"] = {"id": claim.id, "verdict": record.get("verdict"),
-                                    "printed": claim.printed + r" \quad \text{from } " + " = ".join(ref_rem),
+                                    "printed": self.texts[claim.id] + r" \quad \text{from } " + " = ".join(ref_rem),
                                     "statement": "the step and its justification as in the project's copy"}
             record["verdict"] = "refuted"
             record["counterexample"] = decided.get("counterexample")
             record["note"] = ("the equation printed beside this step as its justification, "
                               f"{' = '.join(new_rem)}, is false" + (f": {decided['note']}" if decided.get("note") else ""))
-            record["printed"] = record.get("printed", claim.printed) + r" \quad \text{from } " + " = ".join(new_rem)
+            record["printed"] = record.get("printed", self.texts[claim.id]) + r" \quad \text{from } " + " = ".join(new_rem)
         elif decided["verdict"] == "inconclusive" and record.get("verdict") == "verified":
             record["verdict"] = "inconclusive"
             record["note"] = f"the justification printed beside this step changed: {decided.get('note')}"
@@ -472,8 +443,8 @@ class Fidelity:
         sides, why, text = self.printed_in_note(claim)
         fid: dict = {"location": _loc_record(loc)}
         record["fidelity"] = fid
-        if claim.id in self.hints.indirect:
-            fid["indirect"] = self.hints.indirect[claim.id]
+        if claim.indirect:
+            fid["indirect"] = claim.indirect
         if loc is None:
             fid["status"] = "not printed"
             fid["note"] = why
@@ -498,15 +469,13 @@ class Fidelity:
             return record
         record["printed"] = text
         checked = claim
-        claim = self.proxy.get(claim.id, claim)
-        if claim is not checked:
-            fid["tied_through"] = claim.id
-        ref_texts = sides_of(claim.printed)
-        if text == claim.printed and self.cache.get(claim, text) is not None:
+        printed = self.texts[claim.id]
+        ref_texts = sides_of(printed)
+        if text == printed and self.cache.get(claim, text) is not None:
             fid.update(self.cache.get(claim, text))
             return record
-        ev = Evaluator(claim, self.hints)
-        if text == claim.printed:
+        ev = Evaluator(claim, self.hints, self.model)
+        if text == printed:
             cached = self.cache.get(claim, text)
             if cached is not None:
                 fid.update(cached)
@@ -530,7 +499,7 @@ class Fidelity:
         record["note"] = decided.get("note", "")
         record["methods"] = sorted(set(record.get("methods") or []) | {"numeric: printed form as parsed"})
         if decided["verdict"] == "refuted":
-            record["correction"] = {"id": checked.id, "printed": claim.printed, "verdict": original["verdict"],
+            record["correction"] = {"id": checked.id, "printed": printed, "verdict": original["verdict"],
                                     "statement": "the claim as printed in the project's copy of the note"}
         return record
 
@@ -563,7 +532,7 @@ class Fidelity:
         for loc in self.locations.values():
             if loc is not None and loc.kind == "display":
                 covered.setdefault(loc.equation, set()).update(
-                    (loc.chain, p) for p in loc.positions)
+                    (loc.chain, p) for p in loc.sides)
         unchecked, segments = [], []
         for number in self.note.order:
             eq = self.note.equations[number]
@@ -591,12 +560,11 @@ class Cache:
         self.folder, self.fingerprint = folder, fingerprint
 
     @staticmethod
-    def fingerprint_of(*packages) -> str:
+    def fingerprint_of(sources) -> str:
         h = hashlib.sha256(sp.__version__.encode())
-        for pkg in packages:
-            for f in sorted(Path(pkg.__file__).parent.glob("*.py")):
-                h.update(f.name.encode())
-                h.update(f.read_bytes())
+        for f in sources:
+            h.update(Path(f).name.encode())
+            h.update(Path(f).read_bytes())
         return h.hexdigest()
 
     def _path(self, claim, text: str) -> Path | None:
@@ -625,24 +593,16 @@ class Cache:
             pass
 
 
-def _loc_record(loc: Location | None):
-    if loc is None:
-        return None
-    return {"kind": loc.kind, "equation": loc.equation, "chain": loc.chain, "sides": list(loc.positions)}
+def _loc_record(loc: Anchor | None):
+    return None if loc is None else loc.as_dict()
 
 
-def load(note_path: str | Path | None, module, claims: list, cache_dir: Path | None = CACHE) -> Fidelity | None:
+def load(note_path: str | Path | None, subject: Subject, claims: list, cache_dir: Path | None = CACHE) -> Fidelity:
     """The fidelity context for ``note_path`` (None: the subject's own copy)."""
     from . import note_reader
 
-    ref_path = Path(getattr(module, "NOTE_COPY", Path(module.__file__).with_name("note_copy.md")))
-    if not ref_path.exists() and note_path is None:
-        return None
-    reference = note_reader.read(ref_path)
-    note = note_reader.read(note_path) if note_path else reference
+    note = note_reader.read(note_path) if note_path else subject.reference
     cache = None
     if cache_dir is not None:
-        packages = [importlib.import_module(__package__),
-                    importlib.import_module(module.__name__.rpartition(".")[0] or module.__name__)]
-        cache = Cache(Path(cache_dir), Cache.fingerprint_of(*packages))
-    return Fidelity(note, reference, Hints.for_subject(module), claims, cache)
+        cache = Cache(Path(cache_dir), Cache.fingerprint_of(subject.sources))
+    return Fidelity(note, subject, claims, cache)

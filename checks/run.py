@@ -1,12 +1,11 @@
-"""``python -m checks.run``: decide every claim of a subject, print progress, write the JSON report.
+"""The runner: decide every claim of a subject, print progress, write the reports.
 
-Exit status: 0 when every claim is verified or is a refuted claim acknowledged
-as an erratum of that exact printed text; 1 otherwise; 2 on bad input.
+``run(subject, ...)`` is the engine's entry point; the command line lives with the subjects
+(``python -m gsverify``).  Exit status: 0 when every claim is verified or is a refuted claim
+acknowledged as an erratum of that exact printed text; 1 otherwise; 2 on bad input.
 """
 from __future__ import annotations
 
-import argparse
-import importlib
 import json
 import multiprocessing as mp
 import os
@@ -15,59 +14,101 @@ import time
 from pathlib import Path
 
 import mpmath
+import numpy as np
 import sympy
 from sympy.printing.mathml import mathml
 
-from . import errata as errata_mod
 from . import fidelity as fidelity_mod
 from . import general as general_summary
-from .decide import DPS, CheckerBug, Outcome, decide
+from .claim import Claim
+from .decide import DPS, CheckerBug, Outcome, decide, decide_instance
 from .note_reader import NoteError
 from .report import WRITERS
+from .subject import Subject
 
 REPORTS = Path("reports")
 
 
-def outcome_record(o: Outcome) -> dict:
+def outcome_record(o: Outcome, record_id: str, printed: str) -> dict:
     c = o.claim
     return {
-        "id": c.id, "equation": c.equation, "rule": c.rule, "verdict": o.verdict, "k": o.k,
-        "seconds": round(o.seconds, 3), "source": c.source, "statement": c.statement, "printed": c.printed,
+        "id": record_id, "equation": c.equation, "rule": c.rule, "kind": c.kind, "verdict": o.verdict, "k": o.k,
+        "seconds": round(o.seconds, 3), "source": c.source, "statement": c.statement, "printed": printed,
+        "anchor": c.anchor.as_dict() if c.anchor is not None else None,
         "methods": sorted(set(o.methods)), "points": o.points, "max_difference": o.max_difference,
         "counterexample": o.counterexample, "note": o.note,
         "checked_latex": [sympy.latex(side) for side in o.shown] if o.shown else None,
         "checked_mathml": [mathml(side, printer="presentation") for side in o.shown] if o.shown else None,
         "digits": DPS,
-        "lemma": getattr(c, "lemma", None),
-        "verdict_text": general_summary.verdict_text({"verdict": o.verdict, "lemma": getattr(c, "lemma", None)}),
+        "lemma": c.lemma,
+        "verdict_text": general_summary.verdict_text({"verdict": o.verdict, "lemma": c.lemma}),
     }
 
 
-def _lemmas(records: list[dict]) -> list[dict]:
-    """The lemmas claims rest on, with their proof steps and concrete checks."""
-    if not any(r.get("lemma") for r in records):
-        return []
-    from .determinant_lemma import record
-    return [record()]
+#: one unit of work: (claim, decided for symbolic k?)
+Task = tuple[Claim, bool]
 
 
-def _decide_record(claim) -> dict:
-    record = outcome_record(decide(claim))
+def tasks_of(claims) -> list[Task]:
+    """Each claim at its concrete sizes, and for symbolic size where it has a general form."""
+    out: list[Task] = []
+    for c in claims:
+        if c.ks:
+            out.append((c, False))
+        if c.general and (c.ks == () or c.kind not in ("restatement",)):
+            if c.ks:
+                out.append((c, True))
+            elif not c.ks:
+                out.append((c, True))
+    return out
+
+
+def record_id(task: Task) -> str:
+    claim, general = task
+    return f"{claim.id}.general" if general and claim.ks else claim.id
+
+
+def _decide_restatement(claim: Claim, fid) -> Outcome:
+    start = time.perf_counter()
+    outcome = Outcome(claim, "verified", list(claim.ks), 0.0)
+    inst, why = fid.restatement(claim)
+    if inst is None:
+        outcome.verdict, outcome.note = "inconclusive", why
+    else:
+        k = claim.ks[0] if claim.ks else 3
+        outcome.verdict = decide_instance(claim, inst, k, np.random.default_rng(0), outcome)
+        outcome.methods = [f"the printed formula, read at k = {k}, against the restated reference: {m}"
+                           for m in outcome.methods]
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def _decide_record(subject: Subject, fid, task: Task) -> dict:
+    claim, general = task
+    if claim.kind == "restatement":
+        outcome = _decide_restatement(claim, fid)
+    else:
+        outcome = decide(claim, subject.model, general=general)
+    record = outcome_record(outcome, record_id(task), fid.texts[claim.id])
     if claim.correction is not None and record["verdict"] == "refuted":
-        record["correction"] = outcome_record(decide(claim.correction))
+        corr = claim.correction
+        use_general = general and corr.general
+        record["correction"] = outcome_record(decide(corr, subject.model, general=use_general),
+                                              record_id((corr, use_general)), corr.latex)
     return record
 
 
-_CLAIMS: list = []
-_FIDELITY = None  # checks.fidelity.Fidelity: ties each claim to the note as printed
+_STATE: dict = {}   # the run's subject, tasks and fidelity context, set before the worker pool forks
 
 
 def _worker(index: int) -> dict:
+    subject, tasks, fid = _STATE["subject"], _STATE["tasks"], _STATE["fidelity"]
+    claim = tasks[index][0]
     try:
-        record = _decide_record(_CLAIMS[index])
-        return _FIDELITY.apply_safe(_CLAIMS[index], record) if _FIDELITY is not None else record
+        record = _decide_record(subject, fid, tasks[index])
+        return fid.apply_safe(claim, record)
     except CheckerBug as bug:
-        return {"checker_bug": str(bug), "id": _CLAIMS[index].id}
+        return {"checker_bug": str(bug), "id": record_id(tasks[index])}
 
 
 def _label(record: dict) -> str:
@@ -75,37 +116,37 @@ def _label(record: dict) -> str:
     return f"eq. ({eq})" if not eq.startswith("J") else f"Jang ({eq[1:]})"
 
 
-def run(subject: str, jobs: int, quiet: bool, out: Path, note: Path | None = None) -> int:
-    global _CLAIMS, _FIDELITY
-    module = importlib.import_module(subject)
-    _CLAIMS = module.claims()
+def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None = None) -> int:
+    claims = list(subject.claims)
+    tasks = tasks_of(claims)
     try:
-        _FIDELITY = fidelity_mod.load(note, module, _CLAIMS)
+        fid = fidelity_mod.load(note, subject, claims)
     except NoteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    for line in _FIDELITY.warnings() if _FIDELITY else []:
+    for line in fid.warnings():
         print(f"warning: {line}", file=sys.stderr)
-    errata = errata_mod.load(module.ERRATA_FILE)
+    _STATE.update(subject=subject, tasks=tasks, fidelity=fid)
     start = time.perf_counter()
-    records: list[dict] = [None] * len(_CLAIMS)  # type: ignore[list-item]
-    order = _longest_first(out / "verification.json", _CLAIMS)
+    records: list[dict] = [None] * len(tasks)  # type: ignore[list-item]
+    order = _longest_first(out / "verification.json", [record_id(t) for t in tasks])
     bugs = []
     ctx = mp.get_context("fork")
     with ctx.Pool(jobs) if jobs > 1 else _Serial() as pool:
         # End-to-end checks of the subject (normalisation, samples): one long task, queued first.
-        end_to_end = pool.apply_async(_end_to_end, (subject,))
+        end_to_end = pool.apply_async(_end_to_end, ())
         for done, (index, record) in enumerate(pool.imap_unordered(_indexed, order), 1):
             if "checker_bug" in record:
                 bugs.append(record)
                 print(f"CHECKER BUG in {record['id']}: {record['checker_bug']}", file=sys.stderr)
                 continue
-            ack = errata_mod.acknowledged(errata, record["id"], record["printed"])
-            record["erratum"] = ack["explanation"] if ack and record["verdict"] == "refuted" else None
+            claim = tasks[index][0]
+            ack = subject.erratum(record["id"], claim.anchor, record["printed"])
+            record["erratum"] = ack.explanation if ack and record["verdict"] == "refuted" else None
             records[index] = record
             if not quiet:
                 tag = " (acknowledged erratum)" if record["erratum"] else ""
-                print(f"[{done}/{len(_CLAIMS)}] {_label(record)} {record['rule']} {record['id']} … "
+                print(f"[{done}/{len(tasks)}] {_label(record)} {record['rule']} {record['id']} … "
                       f"{record['verdict']}{tag} {record['seconds']:.1f} s", flush=True)
         e2e = end_to_end.get()
     records = [r for r in records if r is not None]
@@ -119,35 +160,43 @@ def run(subject: str, jobs: int, quiet: bool, out: Path, note: Path | None = Non
     unacknowledged = [r for r in records if r["verdict"] == "refuted" and not r["erratum"]]
     failed = bool(bugs or unacknowledged or counts["inconclusive"] or not all(c["passed"] for c in e2e))
     report = {
-        "subject": subject, "title": getattr(module, "TITLE", subject),
+        "subject": subject.name, "title": subject.title, "note_file": _shown_path(note or subject.note_copy),
         "sympy": sympy.__version__, "mpmath": mpmath.__version__,
         "seconds": round(total, 2), "counts": counts, "passed": not failed,
         "claims": records, "checker_bugs": bugs, "end_to_end": e2e,
-        "fidelity": _FIDELITY.summary() if _FIDELITY else None,
+        "fidelity": fid.summary(),
         "by_equation": general_summary.by_equation(records),
-        "lemmas": _lemmas(records),
+        "lemmas": subject.lemmas() if subject.lemmas and any(r.get("lemma") for r in records) else [],
     }
     _write_atomic(out / "verification.json", json.dumps(report, indent=2, default=str))
-    written = [out / "verification.json"] + [writer(report, out) for writer in WRITERS]
+    figures = (lambda folder: subject.figures(folder)) if subject.figures else None
+    written = [out / "verification.json"] + [writer(report, out, figures) for writer in WRITERS]
+    restated = sum(r.get("kind") == "restatement" for r in records)
     print(f"{len(records)} claims in {total:.1f} s: {counts['verified']} verified, {counts['refuted']} refuted "
-          f"({counts['refuted'] - len(unacknowledged)} acknowledged errata), {counts['inconclusive']} inconclusive")
+          f"({counts['refuted'] - len(unacknowledged)} acknowledged errata), {counts['inconclusive']} inconclusive"
+          f"; {restated} of them restatements, not derivation steps")
     for path in written:
         print(f"wrote {path}")
     return 1 if failed else 0
 
 
-def _longest_first(previous: Path, claims: list) -> list[int]:
+def _longest_first(previous: Path, ids: list[str]) -> list[int]:
     """Schedule the slowest claims of the last run first, so two workers finish together."""
     try:
         seconds = {r["id"]: r["seconds"] for r in json.loads(previous.read_text())["claims"]}
     except (OSError, ValueError, KeyError, TypeError):
         seconds = {}
-    return sorted(range(len(claims)), key=lambda i: -seconds.get(claims[i].id, 1.0))
+    return sorted(range(len(ids)), key=lambda i: -seconds.get(ids[i], 1.0))
 
 
-def _end_to_end(subject: str) -> list[dict]:
-    checks = getattr(importlib.import_module(subject), "END_TO_END", None)
-    return checks() if checks else []
+def _shown_path(path: Path) -> str:
+    path = Path(path).resolve()
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def _end_to_end() -> list[dict]:
+    subject = _STATE["subject"]
+    return subject.end_to_end() if subject.end_to_end else []
 
 
 def _indexed(index: int) -> tuple[int, dict]:
@@ -184,17 +233,3 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m checks.run", description=__doc__)
-    parser.add_argument("--subject", default="derive.note", help="module with claims() and ERRATA_FILE")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
-    parser.add_argument("--quiet", action="store_true", help="only the summary")
-    parser.add_argument("--out", type=Path, default=REPORTS)
-    parser.add_argument("--note", type=Path, default=None,
-                        help="verify the note at this path (default: the subject's own copy of the note)")
-    args = parser.parse_args(argv)
-    return run(args.subject, args.jobs, args.quiet, args.out, args.note)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

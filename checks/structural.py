@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import mpmath
 import sympy as sp
+from sympy.polys.matrices import DomainMatrix
 
 #: the size of the note: a positive integer, k >= 2
 K = sp.Symbol("k", integer=True, positive=True)
@@ -47,7 +48,9 @@ class RuleFailed(AssertionError):
 class Rule:
     name: str
     statement: str
-    node: Callable[[sp.Basic], sp.Basic | None]  # rewrite one node, or None when it does not apply
+    node: Callable[..., sp.Basic | None]  # rewrite one node, or None when it does not apply
+    #: the rule also needs the free indices' ranges (``node(node, ranges)``)
+    needs_ranges: bool = False
 
 
 # ---------------------------------------------------------------- concrete instances
@@ -68,10 +71,20 @@ def _index_symbols(expr: sp.Basic) -> set:
 def instantiate(expr: sp.Basic, values: dict) -> sp.Basic:
     """``expr`` with integer symbols set and every Sum / Product / FunctionMatrix expanded."""
     e = sp.sympify(expr).xreplace({s: sp.Integer(v) for s, v in values.items()})
-    e = e.replace(lambda a: isinstance(a, sp.Determinant),
-                  lambda a: a.arg.as_explicit().det(method="bareiss"))
+    e = e.replace(lambda a: isinstance(a, sp.Determinant), lambda a: polynomial_det(a.arg.as_explicit()))
     # only the sums / products are expanded (an Integral or Derivative stays as it is)
     return e.replace(lambda a: isinstance(a, (sp.Sum, sp.Product)), lambda a: a.doit(deep=False))
+
+
+def polynomial_det(matrix: sp.Matrix) -> sp.Expr:
+    """det by fraction-free elimination on a polynomial matrix: every reciprocal of a symbol in the
+    entries (1/y) is a fresh symbol during the elimination (det commutes with substitution)."""
+    recips = sorted({p for p in matrix.atoms(sp.Pow) if p.exp == -1 and isinstance(p.base, (sp.Symbol, sp.Indexed))},
+                    key=str)
+    fresh = {p: sp.Dummy(f"r_{p.base}") for p in recips}
+    dm = DomainMatrix.from_Matrix(matrix.xreplace(fresh))   # exact, over a polynomial ring
+    det = sp.expand(dm.domain.to_sympy(dm.det()))
+    return det.xreplace({d: p for p, d in fresh.items()})
 
 
 class _Env:
@@ -202,9 +215,11 @@ def _checked(before: sp.Basic, after: sp.Basic, rule: str) -> None:
         raise RuleFailed(f"rule {rule!r} rewrote {before} to {after}, which differs at {why}")
 
 
-def checked_rewrite(rule: Rule, node: sp.Basic) -> sp.Basic | None:
-    """The rule's rewrite of ``node``, after it was verified for concrete sizes."""
-    new = rule.node(node)
+def checked_rewrite(rule: Rule, node: sp.Basic, ranges: dict | None = None) -> sp.Basic | None:
+    """The rule's rewrite of ``node``, after it was verified for concrete sizes.
+
+    ``ranges``: free index -> upper end of its range 1..upper, declared by the claim."""
+    new = rule.node(node, ranges or {}) if rule.needs_ranges else rule.node(node)
     if new is None or new == node:
         return None
     _checked(node, new, rule.name)
@@ -263,6 +278,8 @@ def _product_power(node):
     if parts is None or not isinstance(node, sp.Product):
         return None
     f, i, a, b = parts
+    if f == 1:
+        return sp.Integer(1)
     const, dep = f.as_independent(i, as_Add=False)
     if const == 1:
         return None
@@ -305,7 +322,7 @@ def _expand_term(node):
     return type(node)(g, (i, a, b)) if g != f else None
 
 
-def _sum_delta(node):
+def _sum_delta(node, ranges: dict):
     parts = _one_limit(node)
     if parts is None or not isinstance(node, sp.Sum):
         return None
@@ -314,15 +331,11 @@ def _sum_delta(node):
     if len(deltas) != 1 or a != 1:
         return None
     (j,) = [t for t in deltas[0].args if t != i]
-    # valid only for an index j declared inside 1..b (INDEX_RANGE, set by the claim)
-    if INDEX_RANGE.get(j) != b:
+    # valid only for an index j declared inside 1..b (the claim's ranges)
+    if ranges.get(j) != b:
         return None
     rest = sp.Mul(*[t for t in sp.Mul.make_args(f) if t is not deltas[0]])
     return rest.xreplace({i: j})
-
-
-#: free indices and the upper end of their range (1..upper); set by a general-k claim
-INDEX_RANGE: dict = {}
 
 
 def _positive_atoms(expr):
@@ -352,7 +365,8 @@ PRODUCT_POWER = Rule("product_power", "prod c f_i = c^{b-a+1} prod f_i (prod v f
                      _product_power)
 PRODUCT_EXP = Rule("product_exp", "prod e^{a_i} = e^{sum a_i}", _product_exp)
 EXPAND_TERM = Rule("expand_term", "e^{a+b} = e^a e^b inside a summand", _expand_term)
-SUM_DELTA = Rule("sum_delta", "sum_{m=1}^{b} delta_{jm} f_m = f_j for 1 <= j <= b", _sum_delta)
+SUM_DELTA = Rule("sum_delta", "sum_{m=1}^{b} delta_{jm} f_m = f_j for 1 <= j <= b", _sum_delta,
+                 needs_ranges=True)
 GAMMA = Rule("gamma_integral", "int_0^oo v^{z-1} e^{-a v} dv = a^{-z} Gamma(z), a > 0, z > 0 symbolic", _gamma)
 
 NORMALISE = (EXPAND_TERM, SPLIT_LAST, LINEARITY, PRODUCT_EXP, PRODUCT_POWER, CONSTANT_FACTOR, SUM_DELTA)
@@ -365,26 +379,29 @@ def change_of_variables(integral: sp.Integral, old: sp.Expr, new: sp.Symbol) -> 
     return out
 
 
-def _apply_once(expr: sp.Basic, rules, used: list) -> sp.Basic:
+def _apply_once(expr: sp.Basic, rules, used: list, ranges: dict) -> sp.Basic:
     """One bottom-up pass: each node rewritten by the first rule that applies."""
     if not expr.args or isinstance(expr, (sp.Indexed, sp.Symbol)):
         return expr
-    args = [_apply_once(a, rules, used) for a in expr.args]
+    args = [_apply_once(a, rules, used, ranges) for a in expr.args]
     node = expr.func(*args) if args != list(expr.args) else expr
     for rule in rules:
-        new = checked_rewrite(rule, node)
+        new = checked_rewrite(rule, node, ranges)
         if new is not None:
             used.append(rule.name)
             return new
     return node
 
 
-def normalise(expr: sp.Basic, rules=NORMALISE, used: list | None = None, limit: int = 12) -> sp.Basic:
-    """Apply ``rules`` to a fixpoint (every application checked for sizes 1..6)."""
+def normalise(expr: sp.Basic, rules=NORMALISE, used: list | None = None, limit: int = 12,
+              ranges: dict | None = None) -> sp.Basic:
+    """Apply ``rules`` to a fixpoint (every application checked for sizes 1..6).
+
+    ``ranges``: free index -> upper end of its range 1..upper (``sum_delta`` needs it)."""
     used = [] if used is None else used
     e = sp.sympify(expr)
     for _ in range(limit):
-        new = _apply_once(e, rules, used)
+        new = _apply_once(e, rules, used, ranges or {})
         if new == e:
             return e
         e = new

@@ -1,7 +1,22 @@
 """General-k forms of the verified densities, as SymPy expressions over indexed arrays.
 
+The single source is the derivation's own general-k expressions: (J28) ``final_density()``,
+eq. (8) ``eq8()`` and Jang et al. (1) ``jang_sample(a)`` (here ``eq1``), in the 1-based
+``IndexedBase`` x, g, u, y, pi and the symbolic size k.  Each printed form is made from one of
+them by mechanical steps:
+
+1. the log, taken through products, powers and ``Product`` (:func:`log_of`);
+2. log coordinates: pi_m = e^{x_m}, y_m^p = e^{p log y_m}, exponentials merged
+   (:func:`log_coordinates`) -- :func:`log_final_density`, :func:`log_eq8`, :func:`log_eq1`;
+3. the arrays of the code: the index m = 1..k becomes the category axis i = 0..k-1 and
+   x_m, log y_m, ... become ``logits[i]``, ``log_y[i]``, ... (:func:`on_arrays`);
+4. linear sums split, sum_i (a_i + c b_i) = sum_i a_i + c sum_i b_i (:func:`split_sums`);
+5. a shift for stability: the pivot in the log-sum-exp of (J28) (:func:`pivot_lse`), or
+   w -> w - max w in a form that does not change under it (eq. (8), (1)).
+
 The emitter prints these (``codegen.emit``); ``codegen.claims`` checks each of them,
-instantiated at concrete k, equal to the verified expressions (J28) and (8).
+instantiated at concrete k, equal to the verified expressions (J28), (8) and (1) instantiated
+at the same k, so a wrong step above is refuted there.
 
 Conventions: the category index ``i`` runs over 0..k-1 (the category axis of the arrays);
 ``IndexedBase`` objects are arrays with that axis; plain symbols (``tau``, ``k``) are
@@ -21,7 +36,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.symbols import Vars, tau
+from derive.density import final_density
+from derive.gumbel_shift import jang_sample as eq1   # Jang et al. (1)
+from derive.marginal_u import eq8
+from derive.model import PI, G, U, Vars, X, Y, at, tau
+
+__all__ = ["PI", "G", "U", "X", "Y", "at", "eq1", "eq8", "final_density", "tau"]
 
 K = sp.Symbol("k", integer=True, positive=True)
 i = sp.Symbol("i", integer=True, nonnegative=True)
@@ -54,27 +74,127 @@ def _sum(e: sp.Expr) -> sp.Sum:
     return sp.Sum(e, (i, 0, K - 1))
 
 
+# ---------------------------------------------------------------- log space, general k (1-based)
+
+def log_of(e: sp.Expr) -> sp.Expr:
+    """log e, taken through products, powers and ``Product`` (every base is positive)."""
+    return sp.expand_log(sp.log(e), force=True)
+
+
+def log_coordinates(e: sp.Expr) -> sp.Expr:
+    """pi_m = e^{x_m} (unnormalised logits, cg.logits), y_m^p = e^{p log y_m}, exponentials merged."""
+    e = e.replace(lambda a: isinstance(a, sp.Indexed) and a.base == PI, lambda a: sp.exp(X[a.indices[0]]))
+    e = e.replace(lambda a: a.is_Pow and isinstance(a.base, sp.Indexed) and a.base.base == Y,
+                  lambda a: sp.exp(a.exp * sp.log(a.base)))
+    return sp.powsimp(sp.expand_log(e, force=True), combine="exp", deep=True)
+
+
+def log_final_density() -> sp.Expr:
+    """log (J28) in logits x and log y (general k):
+    log Gamma(k) + (k-1) log tau + sum_m (x_m - (tau+1) log y_m) - k log sum_m e^{x_m - tau log y_m}."""
+    return log_coordinates(log_of(final_density()))
+
+
+def log_eq8() -> sp.Expr:
+    """log eq. (8): log Gamma(k) + sum_m (x_m - u_m) - k log sum_m e^{x_m - u_m}."""
+    return log_coordinates(log_of(eq8()))
+
+
+def log_eq1(a: sp.Expr) -> sp.Expr:
+    """log of Jang et al. (1) at category a: w_a - log sum_m e^{w_m}, w_m = (x_m + g_m)/tau."""
+    return log_coordinates(log_of(eq1(a)))
+
+
+# ---------------------------------------------------------------- to the code's arrays
+
+def on_arrays(e: sp.Expr, table, free: dict | None = None) -> sp.Expr:
+    """Each ``Sum`` over m = 1..b becomes a sum over the category axis i = 0..b-1, its summand
+    relabelled by ``table(m)`` (x_m -> logits[i], ...); ``free`` relabels the rest (a free index)."""
+    def relabel(s):
+        ((var, lo, hi),) = s.limits
+        if lo != 1:
+            raise ValueError(f"on_arrays: expected a sum from 1, got {s}")
+        return sp.Sum(s.function.xreplace(table(var)), (i, 0, hi - 1))
+    e = e.replace(lambda a: isinstance(a, sp.Sum), relabel)
+    return e.xreplace(free) if free else e
+
+
+def split_sums(e: sp.Expr) -> sp.Expr:
+    """sum_i (a_i + c b_i) = sum_i a_i + c sum_i b_i for c free of i (its sign pulled out)."""
+    def split(s):
+        ((var, lo, hi),) = s.limits
+        terms = []
+        for t in sp.Add.make_args(s.function):
+            c, f = t.as_independent(var, as_Add=False)
+            terms.append(sp.factor_terms(c) * sp.Sum(f, (var, lo, hi)))
+        return sp.Add(*terms)
+    return e.replace(lambda a: isinstance(a, sp.Sum) and a.function.is_Add, split)
+
+
+def _lse_exponent(e: sp.Expr) -> sp.Expr:
+    """w of the one log-sum-exp term log sum_i e^{w_i} of ``e``."""
+    (lse,) = [a for a in e.atoms(sp.log) if isinstance(a.args[0], sp.Sum)]
+    summand = lse.args[0].function
+    if not isinstance(summand, sp.exp):
+        raise TypeError(f"not a log-sum-exp: {lse}")
+    return summand.args[0]
+
+
+def pivot_lse(e: sp.Expr, x: sp.Expr, log_point: sp.Expr) -> sp.Expr:
+    """c log sum_i e^{w(x_i, l_i)} = c w(x_j, l_j) + c log sum_i e^{w(x_i - x_j, l_i - l_j)}, j the pivot
+    argmax_i w_i (w is linear in x and l = log y)."""
+    w = _lse_exponent(e)
+    j = RowArgMax(w)
+    xj, lj = Take(x, j), Take(log_point, j)
+
+    def shift(term):
+        c, lse = term.as_independent(sp.Sum, as_Add=False)
+        if not (isinstance(lse, sp.log) and isinstance(lse.args[0], sp.Sum)):
+            return term
+        s = lse.args[0]
+        shifted = sp.exp(w.xreplace({x: x - xj, log_point: log_point - lj}))
+        return c * w.xreplace({x: xj, log_point: lj}) + c * sp.log(sp.Sum(shifted, *s.limits))
+    return sp.Add(*[shift(t) for t in sp.Add.make_args(e)])
+
+
+def shift_by_max(e: sp.Expr) -> sp.Expr:
+    """w -> w - max w wherever the log-sum-exp exponent w occurs (for a form unchanged by it)."""
+    w = _lse_exponent(e)
+    return e.xreplace({w: w - RowMax(w)})
+
+
 def _pivot_log_density(x: sp.Expr, log_point: sp.Expr) -> sp.Expr:
     """(J28) in log space about the pivot j = argmax_i z_i, z_i = x_i - tau log y_i:
 
     log Gamma(k) + (k-1) log tau + sum_i x_i - (tau+1) sum_i log y_i - k z_j
     - k log sum_i exp((x_i - x_j) - tau (log y_i - log y_j)).
 
-    The per-row combination is double-double, so the O(k tau |log y_j|) terms cancel
-    exactly; the exponents are float64 (their errors are weighted by e^{z_i - z_j} <= 1).
+    Made from ``final_density()`` (J28): :func:`log_final_density`, :func:`on_arrays`,
+    :func:`split_sums`, :func:`pivot_lse`; checked against (J28) by cg.log_prob and
+    cg.log_prob_from_log.  The per-row combination is double-double, so the O(k tau |log y_j|)
+    terms cancel exactly; the exponents are float64 (their errors are weighted by
+    e^{z_i - z_j} <= 1).
     """
-    z = x - tau * log_point
-    j = RowArgMax(z)
-    xj, lj = Take(x, j), Take(log_point, j)
-    return Exact(sp.loggamma(K) + (K - 1) * sp.log(tau) + _sum(x) - (tau + 1) * _sum(log_point)
-                 - K * (xj - tau * lj) - K * sp.log(_sum(sp.exp((x - xj) - tau * (log_point - lj)))))
+    e = on_arrays(log_final_density(), lambda n: {X[n]: x, sp.log(Y[n]): log_point})
+    return Exact(pivot_lse(split_sums(e), x, log_point))
 
 
-def _shifted_log_density(z: sp.Expr) -> sp.Expr:
-    """log Gamma(k) + sum_i (z_i - M) - k log sum_i exp(z_i - M), M = max_i z_i (eq. (8)),
-    combined in double-double like (J28)."""
-    shift = RowMax(z)
-    return Exact(sp.loggamma(K) + _sum(z - shift) - K * sp.log(_sum(sp.exp(z - shift))))
+def _shifted_log_density() -> sp.Expr:
+    """log Gamma(k) + sum_i (z_i - M) - k log sum_i exp(z_i - M), z_i = x_i - u_i, M = max_i z_i:
+    ``eq8()`` (8) by :func:`log_eq8`, :func:`on_arrays`, :func:`shift_by_max` (p(u) is unchanged by
+    z -> z - M: the k M of the sum and of the log-sum-exp cancel); checked by cg.log_prob_u.
+    Combined in double-double like (J28)."""
+    e = on_arrays(log_eq8(), lambda n: {X[n]: logits[i], U[n]: u[i]})
+    return Exact(shift_by_max(e))
+
+
+def _sample_log() -> sp.Expr:
+    """log y_i = w_i - max w - log sum_j exp(w_j - max w), w = (x + g)/tau: ``eq1(a)`` (1) by
+    :func:`log_eq1`, :func:`on_arrays` (a -> i), :func:`shift_by_max`; checked by cg.sample_log."""
+    a = sp.Symbol("a", integer=True, positive=True)
+    e = on_arrays(log_eq1(a), lambda n: {X[n]: logits[i], G[n]: gumbel[i]},
+                  free={X[a]: logits[i], G[a]: gumbel[i]})
+    return shift_by_max(e)
 
 
 #: log p(y) of (J28), from y, as printed.
@@ -82,10 +202,9 @@ LOG_PROB = _pivot_log_density(logits[i], sp.log(y[i]))
 #: the same density from log y (exact where y underflows).
 LOG_PROB_FROM_LOG = _pivot_log_density(logits[i], log_y[i])
 #: log p(u) of eq. (8): z_i = x_i - u_i, u_k = 0.
-LOG_PROB_U = _shifted_log_density(logits[i] - u[i])
+LOG_PROB_U = _shifted_log_density()
 #: log y_i of Jang et al. (1): w_i - max w - log sum_j exp(w_j - max w), w = (x + g)/tau.
-_W = (logits[i] + gumbel[i]) / tau
-SAMPLE_LOG = _W - RowMax(_W) - sp.log(_sum(sp.exp(_W - RowMax(_W))))
+SAMPLE_LOG = _sample_log()
 
 #: name -> general expression
 FORMS = {

@@ -16,7 +16,7 @@ import sympy as sp
 from scipy import integrate, stats
 
 from .density import final_density
-from .symbols import symbols_for, tau
+from .model import at, symbols_for, tau
 
 SEED = 20190529
 PARAMETERS = [((0.5, 0.5), 0.5), ((0.2, 0.8), 1.0), ((0.7, 0.3), 2.0),
@@ -26,7 +26,7 @@ PARAMETERS = [((0.5, 0.5), 0.5), ((0.2, 0.8), 1.0), ((0.7, 0.3), 2.0),
 def density_function(k: int, module: str = "numpy"):
     """The verified (J28) as a function f(y_1..y_k, pi_1..pi_k, tau)."""
     s = symbols_for(k)
-    return sp.lambdify([*s.y, *s.pi, tau], final_density(s), modules=module)
+    return sp.lambdify([*s.y, *s.pi, tau], at(final_density(), k), modules=module)
 
 
 def _record(name, k, pi, t, method, value, error, passed):

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from .density import final_density
-from .symbols import symbols_for, tau
+from .model import at, symbols_for, tau
 
 TAUS = (0.1, 0.5, 1.0, 5.0)
 PI_K2 = (0.3, 0.7)
@@ -29,7 +29,7 @@ SEED = 20190101
 def density_function(k: int):
     """The verified final density p(y_1, ..., y_{k-1}) as a numpy function f(pi, tau, y_1..y_k)."""
     s = symbols_for(k)
-    expr = final_density(s)
+    expr = at(final_density(), k)
     return sp.lambdify((s.pi, tau, s.y), expr, "numpy")
 
 

@@ -3,175 +3,131 @@
 Page 1 of the note: y = softmax((log pi + g)/tau) (1); x_i = log pi_i (2);
 divide by exp((x_k + g_k)/tau) (3); u_i = x_i + g_i - (x_k + g_k) is Gumbel
 given g_k, and p(u) is the g_k-marginal of the product of those densities (4).
+Each expression is written once, for symbolic k; the claims below cite them.
 """
 from __future__ import annotations
 
 import sympy as sp
 
-from checks.claim import Claim, Instance
+from checks.claim import Anchor, Claim, Form
+from checks.determinant_lemma import LEMMA, rewrite_determinants
 
-from .symbols import Vars, symbols_for, tau, v
+from .model import GK, PI, G, K, P, S, U, X, i, tau, v
 
 
-def gumbel_pdf(z: sp.Expr) -> sp.Expr:
-    """Standard Gumbel(0, 1) density, the reference the note's densities are checked against."""
+def gumbel_pdf(z):
+    """The standard Gumbel(0, 1) density: the model's reference for every density of g and u."""
     return sp.exp(-(z + sp.exp(-z)))
 
 
-def reference_sample(s: Vars, i: int) -> sp.Expr:
-    """Jang et al. eq. (1), the definition the note restates: softmax((log pi + g)/tau)_i."""
-    terms = [sp.exp((sp.log(p) + g) / tau) for p, g in zip(s.pi, s.g)]
-    return terms[i] / sp.Add(*terms)
+def jang_sample(a):
+    """Jang et al. (1): softmax((log pi + g)/tau)_a, the definition the note restates."""
+    return sp.exp((sp.log(PI[a]) + G[a]) / tau) / S(lambda b: sp.exp((sp.log(PI[b]) + G[b]) / tau))
 
 
-def eq1(s: Vars, i: int) -> sp.Expr:
-    den = sp.Add(*[sp.exp((sp.log(s.pi[j]) + s.g[j]) / tau) for j in range(s.k)])
-    return sp.exp((sp.log(s.pi[i]) + s.g[i]) / tau) / den
+def eq2(a):
+    return sp.exp((X[a] + G[a]) / tau) / S(lambda b: sp.exp((X[b] + G[b]) / tau))
 
 
-def eq2(s: Vars, i: int) -> sp.Expr:
-    den = sp.Add(*[sp.exp((s.x[j] + s.g[j]) / tau) for j in range(s.k)])
-    return sp.exp((s.x[i] + s.g[i]) / tau) / den
+def eq3(a):
+    shift = X[K] + G[K]
+    return sp.exp((X[a] + G[a] - shift) / tau) / S(lambda b: sp.exp((X[b] + G[b] - shift) / tau))
 
 
-def eq3(s: Vars, i: int) -> sp.Expr:
-    xk, gk = s.x[-1], s.g[-1]
-    den = sp.Add(*[sp.exp((s.x[j] + s.g[j] - (xk + gk)) / tau) for j in range(s.k)])
-    return sp.exp((s.x[i] + s.g[i] - (xk + gk)) / tau) / den
+def pi_is_exp_x(e):
+    """x_i = log pi_i, i.e. pi_i = e^{x_i} (the definition before (2))."""
+    return e.replace(lambda a: isinstance(a, sp.Indexed) and a.base == PI, lambda a: sp.exp(X[a.indices[0]]))
 
 
-def _inst(pairs, s: Vars, where=None, substitution=None) -> Instance:
-    return Instance(pairs=pairs, sample=s.sample, where=where or {}, substitution=substitution)
+def g_of_u(a, gk=GK):
+    """g_a = u_a - x_a + (x_k + g_k): the shift of the text before (4) solved for g_a."""
+    return U[a] - X[a] + (X[K] + gk)
 
 
-def _all_i(f):
-    """Pairs (f(s, i)) for i = 1..k as an Instance builder."""
-    def build(k: int) -> Instance:
-        s = symbols_for(k)
-        return _inst([f(s, i) for i in range(k)], s)
-    return build
-
-
-def log_pi_is_x(s: Vars) -> dict:
-    return {p: sp.exp(x) for p, x in zip(s.pi, s.x)}
-
-
-# The conditional density of u_i given g_k, as printed before eq. (4).
-def printed_p_u_given_gk(s: Vars, i: int) -> sp.Expr:
-    z = s.u[i] - s.x[i] + (s.x[-1] + s.g[-1])
+def conditional_density(a, gk=GK):
+    """p(u_a | g_k) as printed before (4): the Gumbel(0, 1) density at g_a(u)."""
+    z = g_of_u(a, gk)
     return sp.exp(-(z + sp.exp(-z)))
 
 
-def eq4_line3_integrand(s: Vars, gk: sp.Symbol) -> sp.Expr:
-    """The integrand of the last line of eq. (4), as printed."""
-    xk = s.x[-1]
-    prod = sp.Mul(*[sp.exp(s.x[i] - s.u[i] - xk - gk - sp.exp(s.x[i] - s.u[i] - xk - gk))
-                    for i in range(s.k - 1)])
-    return sp.exp(-gk - sp.exp(-gk)) * prod
+def model_marginal():
+    """p(u) from the generative model: the g_k-marginal of the joint density of independent
+    g_1..g_{k-1} at g_i(u) (unit Jacobian) times p(g_k)."""
+    return sp.Integral(gumbel_pdf(GK) * P(lambda a: gumbel_pdf(g_of_u(a)), hi=K - 1), (GK, -sp.oo, sp.oo))
 
 
-def eq4_line3(s: Vars) -> sp.Integral:
-    gk = s.g[-1]
-    return sp.Integral(eq4_line3_integrand(s, gk), (gk, -sp.oo, sp.oo))
+def joint_conditional():
+    """int dg_k p(u_1..u_{k-1} | g_k) p(g_k), the joint conditional density obtained by the change of
+    variables u -> g = (g_1(u), .., g_{k-1}(u)) from the joint density of the independent g_i:
+    p_g(g(u)) |det dg/du|, with dg_a/du_b = d g_of_u(a) / d u_b (the identity matrix)."""
+    n = K - 1
+    r, c = sp.symbols("r c", integer=True, nonnegative=True)
+    jac = sp.FunctionMatrix(n, n, sp.Lambda((r, c), sp.diff(g_of_u(r + 1), U[c + 1])))
+    joint_g = P(lambda a: gumbel_pdf(g_of_u(a)), hi=n)
+    return sp.Integral(joint_g * sp.Abs(sp.Determinant(jac)) * gumbel_pdf(GK), (GK, -sp.oo, sp.oo))
 
 
-def _marginal_from_model(s: Vars) -> sp.Expr:
-    """p(u) from the generative model. For k = 2 the difference of two Gumbels is logistic
-    (an independent closed form); otherwise the g_k-marginal of the joint density of
-    (g_1..g_{k-1}) shifted by the unit-Jacobian map g_i = u_i - x_i + x_k + g_k."""
-    if s.k == 2:
-        m = s.x[0] - s.x[1]
-        return sp.exp(-(s.u[0] - m)) / (1 + sp.exp(-(s.u[0] - m))) ** 2
-    gk = s.g[-1]
-    joint = sp.Mul(*[gumbel_pdf(s.u[i] - s.x[i] + s.x[-1] + gk) for i in range(s.k - 1)])
-    return sp.Integral(gumbel_pdf(gk) * joint, (gk, -sp.oo, sp.oo))
+def product_of_conditionals():
+    return sp.Integral(gumbel_pdf(GK) * P(conditional_density, hi=K - 1), (GK, -sp.oo, sp.oo))
 
 
-def _conditional_joint(s: Vars) -> sp.Integral:
-    gk = s.g[-1]
-    cond = sp.Mul(*[printed_p_u_given_gk(s, i) for i in range(s.k - 1)])
-    return sp.Integral(cond * gumbel_pdf(gk), (gk, -sp.oo, sp.oo))
+def eq4_line3():
+    return sp.Integral(sp.exp(-GK - sp.exp(-GK)) * P(lambda a: sp.exp(X[a] - U[a] - X[K] - GK
+                                                                     - sp.exp(X[a] - U[a] - X[K] - GK)), hi=K - 1),
+                       (GK, -sp.oo, sp.oo))
 
 
-def _conditional_product(s: Vars) -> sp.Integral:
-    gk = s.g[-1]
-    cond = sp.Mul(*[printed_p_u_given_gk(s, i) for i in range(s.k - 1)])
-    return sp.Integral(gumbel_pdf(gk) * cond, (gk, -sp.oo, sp.oo))
+def _mean_form(shift) -> Form:
+    """E[u_i | g_k] as an integral against the printed density, against x_i - (x_k + g_k) (+ shift);
+    the substitution w = e^{-(t - mu)} turns it into Gamma'(1) = -gamma."""
+    t, w = sp.Symbol("t", real=True), sp.Symbol("w", positive=True)
+    loc = X[i] - (X[K] + G[K])
+    density = conditional_density(i, G[K]).xreplace({U[i]: t})
+    return Form([(sp.Integral(t * density, (t, -sp.oo, sp.oo)), loc + shift)], indices={i: K - 1},
+                substitution=(sp.exp(-(t - loc)), w), closed_forms=("gamma",))
 
 
-def _u_definition(s: Vars, i: int):
-    """g_i = u_i - x_i + (x_k + g_k), with u_i = x_i + g_i - (x_k + g_k) substituted."""
-    u_def = s.x[i] + s.g[i] - (s.x[-1] + s.g[-1])
-    return (s.g[i], (s.u[i] - s.x[i] + (s.x[-1] + s.g[-1])).subs(s.u[i], u_def))
-
-
-def _gumbel_location(s: Vars, i: int):
-    """Density of u_i | g_k: Gumbel(0,1) at g_i(u_i) times |dg_i/du_i| = the printed density."""
-    gi = s.u[i] - s.x[i] + (s.x[-1] + s.g[-1])
-    return (gumbel_pdf(gi) * sp.Abs(sp.diff(gi, s.u[i])), printed_p_u_given_gk(s, i))
-
-
-def _stated_mean(s: Vars, i: int, shift=0):
-    """E[u_i | g_k] as an integral against the printed density, against x_i - (x_k + g_k) (+ shift)."""
-    t = sp.Symbol("t", real=True)
-    density = printed_p_u_given_gk(s, i).subs(s.u[i], t)
-    return (sp.Integral(t * density, (t, -sp.oo, sp.oo)), s.x[i] - (s.x[-1] + s.g[-1]) + shift)
-
-
-def _mean_builder(shift):
-    def build(k: int) -> Instance:
-        s = symbols_for(k)
-        t = sp.Symbol("t", real=True)
-        loc = s.x[0] - (s.x[-1] + s.g[-1])
-        return _inst([_stated_mean(s, 0, shift)], s, substitution=(sp.exp(-(t - loc)), sp.Symbol("w", positive=True)))
-    return build
-
+_I = {i: K}          # "for i = 1, ..., k"
+_I1 = {i: K - 1}     # "for i = 1, ..., k-1"
 
 CLAIMS = [
-    Claim("eq1.definition", "1", "definition",
-          "Eq. (1) is Jang et al.'s Gumbel-softmax sample softmax((log pi + g)/tau)",
-          r"y_i = \frac{\exp((\log(\pi_i) + g_i)/\tau)}{\sum_{j=1}^k \exp((\log(\pi_j) + g_j)/\tau)}",
-          _all_i(lambda s, i: (eq1(s, i), reference_sample(s, i)))),
-    Claim("eq1.simplex", "1", "algebra", "the entries of (1) sum to 1, so y lies on the simplex",
-          r"\mathbf{y} = (y_1, \dots, y_k) \in \Delta^{k-1}",
-          lambda k: _inst([(sp.Add(*[eq1(symbols_for(k), i) for i in range(k)]), sp.Integer(1))],
-                          symbols_for(k))),
-    Claim("eq2.log_pi", "2", "substitution", "with x_i = log pi_i, (1) becomes (2)",
-          r"y_i = \frac{\exp((x_i + g_i)/\tau)}{\sum_{j=1}^k \exp((x_j + g_j)/\tau)}",
-          lambda k: _inst([(eq1(symbols_for(k), i), eq2(symbols_for(k), i)) for i in range(k)],
-                          symbols_for(k), where=log_pi_is_x(symbols_for(k)))),
-    Claim("eq3.divide", "3", "algebra", "dividing numerator and denominator by exp((x_k + g_k)/tau)",
-          r"y_i = \frac{\exp((x_i + g_i - (x_k + g_k))/\tau)}{\sum_{j=1}^k \exp((x_j + g_j - (x_k + g_k))/\tau)}",
-          _all_i(lambda s, i: (eq2(s, i), eq3(s, i)))),
-    Claim("text4.g_i", "4", "algebra", "u_i = x_i + g_i - (x_k + g_k) gives g_i = u_i - x_i + (x_k + g_k)",
-          r"g_i = u_i - x_i + (x_k + g_k)",
-          lambda k: _inst([_u_definition(symbols_for(k), i) for i in range(k - 1)], symbols_for(k)),
-          source="text"),
-    Claim("text4.mean", "4", "expectation",
-          "u_i given g_k is Gumbel whose mean is x_i - (x_k + g_k) (scale 1)",
-          r"u_i can thus be regarded as a sample from the Gumbel whose mean is $x_i - (x_k + g_k)$",
-          _mean_builder(0), source="text", ks=(2, 3),
-          correction=Claim("text4.mean.corrected", "4", "expectation",
+    Claim("eq1.definition", "restatement", "Eq. (1) restates Jang et al.'s Gumbel-softmax sample "
+          "softmax((log pi + g)/tau)", lambda: Form([(jang_sample(i), None)], indices=_I),
+          Anchor("display", "1"), kind="restatement", ks=(3,), general=False),
+    Claim("eq1.simplex", "algebra", "the entries of (1) sum to 1, so y lies on the simplex",
+          lambda: Form([(S(jang_sample, idx=sp.Symbol("l", integer=True, positive=True)), sp.Integer(1))]),
+          equation="1", latex=r"\sum_{i=1}^k y_i = 1", kind="completion"),
+    Claim("eq2.log_pi", "substitution", "with x_i = log pi_i, (1) becomes (2)",
+          lambda: Form([(pi_is_exp_x(jang_sample(i)), eq2(i))], indices=_I),
+          Anchor("display", "2")),
+    Claim("eq3.divide", "algebra", "dividing numerator and denominator by exp((x_k + g_k)/tau)",
+          lambda: Form([(eq2(i), eq3(i))], indices=_I), Anchor("display", "3")),
+    Claim("text4.g_i", "algebra", "u_i = x_i + g_i - (x_k + g_k) gives g_i = u_i - x_i + (x_k + g_k)",
+          lambda: Form([(G[i], g_of_u(i, G[K]).xreplace({U[i]: X[i] + G[i] - (X[K] + G[K])}))], indices=_I1),
+          Anchor("inline", "4", chain=4)),
+    Claim("text4.mean", "expectation", "u_i given g_k is Gumbel whose mean is x_i - (x_k + g_k) (scale 1)",
+          lambda: _mean_form(0), Anchor("prose", "4", chain=1), ks=(2, 3), general=False,
+          correction=Claim("text4.mean.corrected", "expectation",
                            "x_i - (x_k + g_k) is the location; the mean is x_i - (x_k + g_k) + gamma",
-                           r"\mathbb{E}[u_i \mid g_k] = x_i - (x_k + g_k) + \gamma",
-                           _mean_builder(sp.EulerGamma), source="text", ks=(2, 3))),
-    Claim("text4.conditional_density", "4", "gumbel location shift",
+                           lambda: _mean_form(sp.EulerGamma), equation="4",
+                           latex=r"\mathbb{E}[u_i \mid g_k] = x_i - (x_k + g_k) + \gamma", ks=(2, 3),
+                           general=False),
+          indirect="checked as E[u_i | g_k] = the printed value, by integration against the printed density"),
+    Claim("text4.conditional_density", "gumbel location shift",
           "p(u_i | g_k) is the Gumbel(0,1) density at g_i = u_i - x_i + x_k + g_k (unit Jacobian)",
-          r"p(u_i | g_k) = e^{-\{(u_i - x_i + (x_k + g_k)) + e^{-(u_i - x_i + (x_k + g_k))}\}}",
-          lambda k: _inst([_gumbel_location(symbols_for(k), i) for i in range(k - 1)], symbols_for(k)),
-          source="text"),
-    Claim("eq4.1", "4", "marginalization", "p(u) is the g_k-marginal of p(u | g_k) p(g_k)",
-          r"p(u_1, \dots, u_{k-1}) = \int_{-\infty}^{\infty} dg_k p(u_1, \dots, u_{k-1} | g_k) p(g_k)",
-          lambda k: _inst([(_marginal_from_model(symbols_for(k)), _conditional_joint(symbols_for(k)))],
-                          symbols_for(k), substitution=(sp.exp(-symbols_for(k).g[-1]), v))),
-    Claim("eq4.2", "4", "conditional independence", "given g_k the u_i are independent",
-          r"\int_{-\infty}^{\infty} dg_k p(u_1, \dots, u_{k-1} | g_k) p(g_k) = "
-          r"\int_{-\infty}^{\infty} dg_k p(g_k) \prod_{i=1}^{k-1} p(u_i | g_k)",
-          lambda k: _inst([(_conditional_joint(symbols_for(k)), _conditional_product(symbols_for(k)))],
-                          symbols_for(k))),
-    Claim("eq4.3", "4", "substitution", "the Gumbel densities written out",
-          r"\int_{-\infty}^{\infty} dg_k p(g_k) \prod_{i=1}^{k-1} p(u_i | g_k) = \int_{-\infty}^{\infty} dg_k "
-          r"e^{-g_k - e^{-g_k}} \prod_{i=1}^{k-1} e^{x_i - u_i - x_k - g_k - e^{x_i - u_i - x_k - g_k}}",
-          lambda k: _inst([(_conditional_product(symbols_for(k)), eq4_line3(symbols_for(k)))],
-                          symbols_for(k))),
+          lambda: Form([(gumbel_pdf(g_of_u(i, G[K])) * sp.Abs(sp.diff(g_of_u(i, G[K]), U[i])),
+                         conditional_density(i, G[K]))], indices=_I1),
+          Anchor("inline", "4", chain=7)),
+    Claim("eq4.1", "marginalization", "p(u) is the g_k-marginal of p(u | g_k) p(g_k)",
+          lambda: Form([(model_marginal(), joint_conditional())], substitution=(sp.exp(-GK), v),
+                       lemma=rewrite_determinants),
+          Anchor("display", "4"), lemma=LEMMA,
+          indirect="checked against p(u) computed from the generative model"),
+    Claim("eq4.2", "conditional independence",
+          "given g_k the u_i are independent: the joint conditional density (by the change of variables "
+          "from the independent g_i) is the product of the p(u_i | g_k)",
+          lambda: Form([(joint_conditional(), product_of_conditionals())], lemma=rewrite_determinants),
+          Anchor("display", "4", sides=(1, 2)), lemma=LEMMA),
+    Claim("eq4.3", "substitution", "the Gumbel densities written out",
+          lambda: Form([(product_of_conditionals(), eq4_line3())]), Anchor("display", "4", sides=(2, 3))),
 ]

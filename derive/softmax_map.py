@@ -7,106 +7,96 @@ from __future__ import annotations
 
 import sympy as sp
 
-from checks.claim import Claim, Instance
+from checks.claim import Anchor, Claim, Form
 
 from .gumbel_shift import eq2, eq3
-from .symbols import Vars, symbols_for, tau
+from .marginal_u import U_LAST
+from .model import K, S, U, X, Y, G, i, tau
 
 
-def h(s: Vars, i: int, u=None) -> sp.Expr:
-    """Eq. (9); ``i`` = k-1 (0-based) gives y_k of eq. (11)."""
-    u = s.u if u is None else u
-    den = 1 + sp.Add(*[sp.exp(u[j] / tau) for j in range(s.k - 1)])
-    return (sp.exp(u[i] / tau) if i < s.k - 1 else sp.Integer(1)) / den
+def _den_u():
+    return 1 + S(lambda b: sp.exp(U[b] / tau), hi=K - 1)
 
 
-def h_inverse(s: Vars, i: int, y_last=None) -> sp.Expr:
-    """Eq. (13), last form: tau (log y_i - log(1 - sum_{j<k} y_j))."""
-    return tau * (sp.log(s.y[i]) - sp.log(s.y_last if y_last is None else y_last))
+def h(a):
+    """Eq. (9)."""
+    return sp.exp(U[a] / tau) / _den_u()
 
 
-def u_in_terms_of_x(s: Vars) -> dict:
-    """x_i = u_i - g_i + x_k + g_k, i.e. u_i = x_i + g_i - (x_k + g_k), for i < k."""
-    return {s.x[i]: s.u[i] - s.g[i] + s.x[-1] + s.g[-1] for i in range(s.k - 1)}
+def y_last_u():
+    """y_k = 1 / (1 + sum_{j<k} exp(u_j/tau)), the first form of (11)."""
+    return 1 / _den_u()
 
 
-def on_graph(s: Vars) -> dict:
-    """y = h(u): every y_i (y_k included) as its value under eq. (9)/(11)."""
-    return {s.y[i]: h(s, i) for i in range(s.k)}
+def y_last():
+    """y_k = 1 - sum_{j<k} y_j, the second form of (11)."""
+    return 1 - S(lambda b: Y[b], hi=K - 1)
 
 
-def _instance(s: Vars, pairs, where=None) -> Instance:
-    return Instance(pairs, s.sample, where=where or {})
+def h_inverse(a, last=None):
+    """Eq. (13), last form: tau (log y_a - log(1 - sum_{j<k} y_j))."""
+    return tau * (sp.log(Y[a]) - sp.log(y_last() if last is None else last))
 
 
-def _each_i(f, upto_last=False):
-    def build(k: int) -> Instance:
-        s = symbols_for(k)
-        n = k if upto_last else k - 1
-        return _instance(s, [f(s, i) for i in range(n)])
-    return build
+def x_from_u(e):
+    """x_m = u_m - g_m + x_k + g_k for every m (for m = k it is x_k, as u_k = 0): the definition of u."""
+    xk = sp.Symbol("_xk", real=True)
+    return e.xreplace({X[K]: xk}).replace(
+        lambda a: isinstance(a, sp.Indexed) and a.base == X,
+        lambda a: U[a.indices[0]] - G[a.indices[0]] + X[K] + G[K]).xreplace({xk: U[K] - G[K] + X[K] + G[K]})
 
 
-def _graph_pairs(line):
-    """Eq. (13) lines are equations between y and u; each must hold on the graph y = h(u)."""
-    def build(k: int) -> Instance:
-        s = symbols_for(k)
-        pairs = [tuple(sp.sympify(side).xreplace(on_graph(s)) for side in line(s, i)) for i in range(k - 1)]
-        return _instance(s, pairs)
-    return build
+def on_graph(e):
+    """y = h(u): y_m = h_m(u) for m < k, y_k = 1/(1 + sum)."""
+    e = e.xreplace({Y[K]: y_last_u()})
+    return e.replace(lambda a: isinstance(a, sp.Indexed) and a.base == Y and a.indices[0] != K,
+                     lambda a: h(a.indices[0]))
 
 
-def _round_trip(k: int) -> Instance:
-    s = symbols_for(k)
-    inverse = [h_inverse(s, i) for i in range(k - 1)]
-    pairs = [(h(s, i, u=inverse), s.y[i]) for i in range(k - 1)]          # h(h^{-1}(y)) = y
-    # h^{-1}(h(u)) = u, with y_k = h_k(u): 1 - sum h_j(u) = h_k(u) is eq. (11), checked there
-    on_h = {s.y[j]: h(s, j) for j in range(k - 1)}
-    pairs += [(h_inverse(s, i, y_last=h(s, k - 1)).xreplace(on_h), s.u[i]) for i in range(k - 1)]
-    return _instance(s, pairs)
+ON_SIMPLEX = {Y[K]: y_last()}
+_I1 = {i: K - 1}
+
+
+def _round_trip():
+    """h(h^{-1}(y)) = y on the simplex and h^{-1}(h(u)) = u."""
+    back = h(i).xreplace({U[i]: h_inverse(i)}).replace(
+        lambda a: isinstance(a, sp.Indexed) and a.base == U, lambda a: h_inverse(a.indices[0]))
+    forth = tau * (sp.log(h(i)) - sp.log(1 - S(h, hi=K - 1)))
+    return Form([(back, Y[i]), (forth, U[i])], indices=_I1)
+
+
+def _graph(lhs, rhs):
+    """Lines of (13) are equations between y and u: each must hold on the graph y = h(u)."""
+    return lambda: Form([(on_graph(lhs), on_graph(rhs))], indices=_I1, facts=(U_LAST,))
 
 
 CLAIMS = [
-    Claim("eq9", "9", "definition", "h is eq. (3) written in u with u_k = 0",
-          r"h_i(u_1, \dots, u_{k-1}) = \frac{\exp(u_i/\tau)}{1 + \sum_{j=1}^{k-1} \exp(u_j/\tau)}",
-          lambda k: _instance(symbols_for(k), [
-              (eq3(symbols_for(k), i).xreplace(u_in_terms_of_x(symbols_for(k))), h(symbols_for(k), i))
-              for i in range(k - 1)])),
-    Claim("eq10", "10", "substitution", "the sample y_i of (2) is h_i(u) for i < k",
-          r"y_i = h_i(u_1, \dots, u_{k-1})",
-          lambda k: _instance(symbols_for(k), [
-              (eq2(symbols_for(k), i).xreplace(u_in_terms_of_x(symbols_for(k))), h(symbols_for(k), i))
-              for i in range(k - 1)])),
-    Claim("eq11.1", "11", "substitution", "y_k of (3) in terms of u",
-          r"y_k = \frac{1}{1 + \sum_{j=1}^{k-1} \exp(u_j/\tau)}",
-          lambda k: _instance(symbols_for(k), [
-              (eq3(symbols_for(k), k - 1).xreplace(u_in_terms_of_x(symbols_for(k))),
-               1 / (1 + sp.Add(*[sp.exp(symbols_for(k).u[j] / tau) for j in range(k - 1)])))])),
-    Claim("eq11.2", "11", "algebra", "y_k = 1 - sum_{j<k} y_j",
-          r"\frac{1}{1 + \sum_{j=1}^{k-1} \exp(u_j/\tau)} = 1 - \sum_{j=1}^{k-1} y_j",
-          lambda k: _instance(symbols_for(k), [
-              (1 / (1 + sp.Add(*[sp.exp(symbols_for(k).u[j] / tau) for j in range(k - 1)])),
-               1 - sp.Add(*[h(symbols_for(k), j) for j in range(k - 1)]))])),
-    Claim("eq13.1", "13", "inverse map", "y_i = h_i(u) (restating (9))",
-          r"y_i = \frac{\exp(u_i/\tau)}{1 + \sum_{j=1}^{k-1} \exp(u_j/\tau)}",
-          _graph_pairs(lambda s, i: (s.y[i], sp.exp(s.u[i] / tau) /
-                                     (1 + sp.Add(*[sp.exp(s.u[j] / tau) for j in range(s.k - 1)]))))),
-    Claim("eq13.2", "13", "inverse map", "y_i = y_k exp(u_i/tau), from y_k = 1/(1 + sum)",
-          r"y_i = y_k \exp(u_i/\tau)",
-          _graph_pairs(lambda s, i: (s.y[i], s.y[-1] * sp.exp(s.u[i] / tau)))),
-    Claim("eq13.3", "13", "inverse map", "log y_i = log y_k + u_i/tau",
-          r"\log y_i = \log y_k + u_i/\tau",
-          _graph_pairs(lambda s, i: (sp.log(s.y[i]), sp.log(s.y[-1]) + s.u[i] / tau))),
-    Claim("eq13.4", "13", "inverse map", "h_i^{-1}(y) = u_i = tau (log y_i - log y_k)",
-          r"h_i^{-1}(y_1, \dots, y_{k-1}) = u_i = \tau \times (\log y_i - \log y_k)",
-          _graph_pairs(lambda s, i: (s.u[i], tau * (sp.log(s.y[i]) - sp.log(s.y[-1]))))),
-    Claim("eq13.5", "13", "substitution", "log y_k = log(1 - sum_{j<k} y_j) by (11)",
-          r"\tau \times (\log y_i - \log y_k) = \tau \times \left( \log y_i - \log \left( 1 - \sum_{j=1}^{k-1} y_j "
-          r"\right) \right)",
-          lambda k: Instance([(tau * (sp.log(symbols_for(k).y[i]) - sp.log(symbols_for(k).y[-1])),
-                               h_inverse(symbols_for(k), i)) for i in range(k - 1)],
-                             symbols_for(k).sample, where=symbols_for(k).on_simplex)),
-    Claim("eq13.both_ways", "13", "inverse map", "h(h^{-1}(y)) = y on the simplex and h^{-1}(h(u)) = u",
-          r"h_i^{-1}(y_1, \dots, y_{k-1}) = \tau \times \left( \log y_i - \log \left( 1 - \sum_{j=1}^{k-1} y_j "
-          r"\right) \right)", _round_trip),
+    Claim("eq9", "substitution", "h is eq. (3) written in u with u_k = 0",
+          lambda: Form([(x_from_u(eq3(i)), h(i))], indices=_I1, facts=(U_LAST,)), Anchor("display", "9")),
+    Claim("eq10", "substitution", "the sample y_i of (2) is h_i(u) for i < k",
+          lambda: Form([(x_from_u(eq2(i)), h(i))], indices=_I1, facts=(U_LAST,)), Anchor("display", "10"),
+          indirect="checked on the graph y = h(u): y_i of (2) with x written through u"),
+    Claim("eq11.1", "substitution", "y_k of (3) in terms of u",
+          lambda: Form([(x_from_u(eq3(K)), y_last_u())], facts=(U_LAST,)), Anchor("display", "11")),
+    Claim("eq11.2", "algebra", "y_k = 1 - sum_{j<k} y_j",
+          lambda: Form([(y_last_u(), 1 - S(h, hi=K - 1))]), Anchor("display", "11", sides=(1, 2)),
+          indirect="checked on the graph y = h(u)"),
+    Claim("eq13.1", "inverse map", "y_i = h_i(u) (restating (9))",
+          _graph(Y[i], sp.exp(U[i] / tau) / _den_u()), Anchor("display", "13", chain=0),
+          indirect="checked on the graph y = h(u)"),
+    Claim("eq13.2", "inverse map", "y_i = y_k exp(u_i/tau), from y_k = 1/(1 + sum)",
+          _graph(Y[i], Y[K] * sp.exp(U[i] / tau)), Anchor("display", "13", chain=1),
+          indirect="checked on the graph y = h(u)"),
+    Claim("eq13.3", "inverse map", "log y_i = log y_k + u_i/tau",
+          _graph(sp.log(Y[i]), sp.log(Y[K]) + U[i] / tau), Anchor("display", "13", chain=2),
+          indirect="checked on the graph y = h(u)"),
+    Claim("eq13.4", "inverse map", "h_i^{-1}(y) = u_i = tau (log y_i - log y_k)",
+          _graph(U[i], tau * (sp.log(Y[i]) - sp.log(Y[K]))), Anchor("display", "13", chain=3, sides=(0, 1, 2)),
+          indirect="checked on the graph y = h(u)"),
+    Claim("eq13.5", "substitution", "log y_k = log(1 - sum_{j<k} y_j) by (11)",
+          lambda: Form([(tau * (sp.log(Y[i]) - sp.log(Y[K])), h_inverse(i))], indices=_I1, facts=(ON_SIMPLEX,),
+                       where=ON_SIMPLEX), Anchor("display", "13", chain=3, sides=(2, 3))),
+    Claim("eq13.both_ways", "inverse map", "h(h^{-1}(y)) = y on the simplex and h^{-1}(h(u)) = u",
+          _round_trip, Anchor("display", "13", chain=3, sides=(0, 3)),
+          indirect="checked as h(h^{-1}(y)) = y on the simplex and h^{-1}(h(u)) = u"),
 ]

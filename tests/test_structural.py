@@ -50,11 +50,8 @@ def test_product_exp_and_linearity():
 def test_sum_delta_needs_the_index_range():
     s = sp.Sum(sp.KroneckerDelta(j, i) * x[i], (i, 1, K - 1))
     assert rewrite(st.SUM_DELTA, s) is None          # 1 <= j <= k - 1 not declared: no rewrite
-    st.INDEX_RANGE[j] = K - 1
-    try:
-        assert rewrite(st.SUM_DELTA, s) == x[j]
-    finally:
-        st.INDEX_RANGE.clear()
+    assert st.checked_rewrite(st.SUM_DELTA, s, {j: K - 1}) == x[j]
+    assert st.checked_rewrite(st.SUM_DELTA, s, {j: K}) is None   # a range other than the sum's: no rewrite
 
 
 def test_gamma_integral_symbolic_exponent():

@@ -163,9 +163,9 @@ def render(m: M.Model) -> str:
             + "\n".join(parts) + "\n</body></html>\n")
 
 
-def write(report: dict, out_dir: Path) -> Path:
+def write(report: dict, out_dir: Path, figures=None) -> Path:
     out_dir = Path(out_dir)
-    m = M.build(report, out_dir)
+    m = M.build(report, out_dir, figures)
     path = out_dir / "derivation.html"
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".html.tmp")

@@ -75,9 +75,9 @@ def render(m: M.Model) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def write(report: dict, out_dir: Path) -> Path:
+def write(report: dict, out_dir: Path, figures=None) -> Path:
     out_dir = Path(out_dir)
-    m = M.build(report, out_dir)
+    m = M.build(report, out_dir, figures)
     path = out_dir / "junit.xml"
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".xml.tmp")

@@ -130,9 +130,9 @@ def _anchor(c: M.ClaimView) -> str:
     return "".join(keep).replace(" ", "-")
 
 
-def write(report: dict, out_dir: Path) -> Path:
+def write(report: dict, out_dir: Path, figures=None) -> Path:
     out_dir = Path(out_dir)
-    m = M.build(report, out_dir)
+    m = M.build(report, out_dir, figures)
     path = out_dir / "derivation.md"
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".md.tmp")

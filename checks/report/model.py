@@ -12,7 +12,6 @@ model records why there are no figures.  Nothing here knows any particular note.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,14 +204,6 @@ def _note_facts(report: dict) -> tuple[str | None, str | None]:
     fidelity = report.get("fidelity") if isinstance(report.get("fidelity"), dict) else {}
     path = path or report.get("note_file") or report.get("note_path") or fidelity.get("note")
     sha = sha or report.get("note_sha256") or report.get("note_hash")
-    if not path:  # no --note: the subject's own copy of the note (the convention of checks.fidelity)
-        try:
-            module = importlib.import_module(report.get("subject") or "")
-            copy = Path(getattr(module, "NOTE_COPY", Path(module.__file__).with_name("note_copy.md")))
-            path = str(copy.relative_to(Path.cwd())) if copy.is_relative_to(Path.cwd()) else str(copy)
-            path = path if copy.is_file() else None
-        except (ImportError, TypeError, ValueError, AttributeError):
-            path = None
     if path and not sha and Path(path).is_file():
         sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return (str(path) if path else None), sha
@@ -236,7 +227,7 @@ def _coverage(fidelity) -> dict | None:
 _CACHE: dict = {}
 
 
-def build(report: dict, out_dir: Path) -> Model:
+def build(report: dict, out_dir: Path, figures=None) -> Model:
     """The model of one report; built once per (report, folder) however many writers ask."""
     key = (id(report), str(out_dir))
     cached = _CACHE.get(key)
@@ -253,22 +244,17 @@ def build(report: dict, out_dir: Path) -> Model:
         errata=[c for c in claims if c.verdict == "refuted"], checker_bugs=list(report.get("checker_bugs") or []),
         coverage=_coverage(report.get("fidelity")),
     )
-    model.figures, model.figures_skipped = _figures(report, Path(out_dir))
+    model.figures, model.figures_skipped = _figures(report, Path(out_dir), figures)
     _CACHE.clear()
     _CACHE[key] = (report, model)
     return model
 
 
-def _figures(report: dict, out_dir: Path) -> tuple[list[Figure], str | None]:
+def _figures(report: dict, out_dir: Path, make=None) -> tuple[list[Figure], str | None]:
+    """The subject's figures: ``make(out_dir)`` returns records {name, caption, path, svg}."""
     if "figures" in report and isinstance(report["figures"], list):  # given by the caller (tests)
         figs = [Figure(f["name"], f["caption"], Path(f["path"]), f.get("svg", "")) for f in report["figures"]]
         return figs, report.get("figures_skipped")
-    subject = report.get("subject")
-    try:
-        module = importlib.import_module(subject) if subject else None
-    except ImportError:
-        module = None
-    make = getattr(module, "FIGURES", None)
     if make is None:
         return [], "the subject defines no figures"
     try:
