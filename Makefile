@@ -26,6 +26,7 @@ generate: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+	$(PY) -m bench.recall
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
