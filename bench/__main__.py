@@ -14,7 +14,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-symbolic-k", action="store_true",
                         help="skip the growth of concrete-k check time against the symbolic-k checks")
     parser.add_argument("--verify", action="store_true",
-                        help="also time `python -m checks.run` (the whole of make verify's checks)")
+                        help="also time `python -m gsverify` (the whole of make verify's checks)")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds (median reported)")
     parser.add_argument("--rows", type=float, default=1.0,
                         help="scale the accuracy sample (40 rows for k <= 10, 12 for k = 100, 4 for k = 1000)")
@@ -34,8 +34,8 @@ def main(argv=None) -> int:
         import subprocess
         import time
         start = time.perf_counter()
-        rc = subprocess.call([sys.executable, "-m", "checks.run", "--quiet", "--out", "reports/bench"])
-        print(f"\n== verifier: python -m checks.run took {time.perf_counter() - start:.1f} s (exit {rc}) ==")
+        rc = subprocess.call([sys.executable, "-m", "gsverify", "--quiet", "--out", "reports/bench"])
+        print(f"\n== verifier: python -m gsverify took {time.perf_counter() - start:.1f} s (exit {rc}) ==")
     print("\nall targets met" if ok else "\nSOME TARGETS MISSED")
     return 0 if ok else 1
 

@@ -16,8 +16,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .canonical import prove_equal
 from . import instances as instances_mod
+from .canonical import prove_equal
 from .claim import Claim, Instance, Model
 from .integrals import prove_integral_equal
 from .numeric import Comparison, Pair

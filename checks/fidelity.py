@@ -37,12 +37,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from . import latex
-from . import instances
+from . import instances, latex
 from .claim import Anchor, Instance
 from .note_reader import Note, squash
 from .numeric import Pair
 from .subject import Hints, Subject, inline_snippets, sentences, sides_of, text_at
+from .verdict import Findings, PrintedCheck
 
 POINTS = 2
 DPS = 20
@@ -207,22 +207,20 @@ class Evaluator:
                 return False
         return True
 
-    def differ(self, a, b, confirm=True):
-        """The first point where ``a`` and ``b`` differ: (point, va, vb) or None; raises on uncertainty."""
+    def worst(self, a, b):
+        """The comparison of ``a`` and ``b`` with the largest difference over the points."""
         pair = Pair(self._fix(a), self._fix(b))
-        worst = None
-        for p in self.points:
-            cmp = pair.compare(p, DPS)
-            if cmp.difference > AGREE and (worst is None or cmp.difference > worst.difference):
-                worst = cmp
-        if worst is None:
-            return None
-        if not confirm:
-            return worst
-        again = pair.compare(worst.point, CONFIRM_DPS)
-        if again.difference > DIFFER:
-            return again
-        return "uncertain"
+        return max((pair.compare(p, DPS) for p in self.points), key=lambda c: c.difference)
+
+    def confirm(self, a, b, cmp):
+        """``cmp`` re-evaluated at higher precision: the comparison when it still differs, else None."""
+        again = Pair(self._fix(a), self._fix(b)).compare(cmp.point, CONFIRM_DPS)
+        return again if again.difference > DIFFER else None
+
+    def differ(self, a, b):
+        """The point where ``a`` and ``b`` differ most, when they differ beyond the agreement; else None."""
+        worst = self.worst(a, b)
+        return worst if worst.difference > AGREE else None
 
 
 def _restated(inst):
@@ -263,7 +261,7 @@ def _analyse(claim, texts: list[str], ev: Evaluator) -> tuple[list[Side], int | 
             if s.status == "parsed":
                 for t, tside in enumerate(pair):
                     try:
-                        if ev.differ(s.expr, tside, confirm=False) is None or ev.same_integrands(s.expr, tside):
+                        if ev.differ(s.expr, tside) is None or ev.same_integrands(s.expr, tside):
                             hit = t
                             break
                     except Exception:  # noqa: BLE001, S110 - a side the evaluator cannot compare stays unbound
@@ -295,13 +293,15 @@ def _side_record(s: Side) -> dict:
             "transcription_side": s.bound}
 
 
-def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator, bind: bool = True) -> dict:
-    """Decide the printed claim whose text differs from the project's copy."""
+def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator, bind: bool = True) -> PrintedCheck:
+    """Check the printed claim whose text differs from the project's copy, as printed: each changed
+    side read, each unchanged side keeping its value, adjacent sides compared at the points."""
     ref_sides, index, _ = analyse(claim, ref_texts, ev)
     pair = ev.inst.pairs[index or 0]
     taken = {s.bound for s in ref_sides if s.bound is not None}
     free_t = [t for t in (0, 1) if t not in taken]
     values, problems, shown = [], [], []
+    renamed = False
     same_shape = len(texts) == len(ref_texts)
     for n, text in enumerate(texts):
         ref = ref_sides[n] if same_shape else None
@@ -317,36 +317,46 @@ def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator,
         if side.status == "parsed":
             values.append((text, side.expr))
         elif ref is not None and ref.status in ("opaque", "parsed") and side.status == "opaque":
+            renamed = True
             problems.append(f"the printed side '{ref.text}' was changed to '{text}', "
                             f"which no longer names the quantity this step is about")
         else:
             problems.append(f"the changed side '{text}' cannot be parsed ({side.reason}); "
                             f"the printed claim cannot be checked")
-    result = {"sides": shown, "k": ev.k}
+    check = PrintedCheck("inconclusive", ev.k, shown, renamed=renamed)
+    if len(values) >= 2:
+        check.shown = (ev._fix(values[0][1]), ev._fix(values[1][1]))
     for (ta, a), (tb, b) in itertools.pairwise(values):
         try:
-            d = ev.differ(a, b)
-        except Exception as exc:  # noqa: BLE001
+            worst = ev.worst(a, b)
+        except Exception as exc:  # noqa: BLE001 - a side that cannot be evaluated is reported
             problems.append(f"cannot evaluate '{ta}' = '{tb}': {exc}")
             continue
-        if d == "uncertain":
+        check.points += len(ev.points)
+        check.max_difference = max(check.max_difference, float(worst.difference))
+        if worst.difference <= AGREE:
+            continue
+        again = ev.confirm(a, b, worst)
+        if again is None:
             problems.append(f"'{ta}' and '{tb}' differ below the refutation threshold")
-        elif d is not None:
-            result.update(verdict="refuted", counterexample={
-                "k": ev.k, "pair": index or 0, "printed_lhs": ta, "printed_rhs": tb,
-                "point": {str(s): mpmath.nstr(v, 12) for s, v in sorted(d.point.items(), key=lambda t: str(t[0]))},
-                "lhs": _fmt(d.lhs), "rhs": _fmt(d.rhs)})
-            return result
+            continue
+        check.shown = (ev._fix(a), ev._fix(b))
+        check.verdict = "refuted"
+        check.counterexample = {
+            "k": ev.k, "pair": index or 0, "printed_lhs": ta, "printed_rhs": tb,
+            "point": {str(s): mpmath.nstr(v, 12) for s, v in sorted(again.point.items(), key=lambda t: str(t[0]))},
+            "lhs": _fmt(again.lhs), "rhs": _fmt(again.rhs)}
+        check.max_difference = max(check.max_difference, float(again.difference))
+        return check
     if problems:
-        changed_named = any("no longer names" in p for p in problems)
-        result.update(verdict="refuted" if changed_named else "inconclusive", note="; ".join(problems))
-        return result
+        check.verdict, check.note = ("refuted" if renamed else "inconclusive"), "; ".join(problems)
+        return check
     if len(values) < 2:
-        result.update(verdict="inconclusive", note="fewer than two printed sides have values")
-        return result
-    result.update(verdict="verified", note="the printed text differs from the project's copy "
-                                            "but is numerically equal at every point")
-    return result
+        check.note = "fewer than two printed sides have values"
+        return check
+    check.verdict = "verified"
+    check.note = "the printed text differs from the project's copy but is numerically equal at every point"
+    return check
 
 
 # ---------------------------------------------------------------- the run's view
@@ -398,12 +408,17 @@ class Fidelity:
         pairs = [(ref, e) for ref in refs for e in exprs]
         return Instance(pairs, ev.inst.sample, {**ev.inst.where, **ev.where}), ""
 
-    def apply(self, claim, record: dict) -> dict:
-        record = self._apply_main(claim, record)
-        self._check_remark(claim, record)
-        return record
+    def findings(self, claim) -> Findings:
+        """What the note prints at the claim's anchor and how it reads; a failure of the reading is a
+        finding too (status "error"), never a silent confirmation."""
+        try:
+            found = self._findings(claim)
+            self._remark(claim, found)
+            return found
+        except Exception as exc:  # noqa: BLE001 - reported in the findings, and the verdict is not "verified"
+            return Findings("error", anchor=_loc_record(claim.anchor), note=f"{type(exc).__name__}: {exc}")
 
-    def _check_remark(self, claim, record: dict) -> None:
+    def _remark(self, claim, found: Findings) -> None:
         """An equation printed beside the step as its justification ("\\quad \\text{from } y_k = …"):
         checked as printed when its text differs from the project's copy."""
         loc = self.locations.get(claim.id)
@@ -417,102 +432,54 @@ class Fidelity:
         if new_rem is not None and [re.sub(r"\s+", "", t) for t in new_rem] == \
                 [re.sub(r"\s+", "", t) for t in ref_rem]:
             return
-        fid = record.setdefault("fidelity", {})
         if new_rem is None:
-            fid["remark"] = {"printed": None, "note": "the justification printed beside this step is gone"}
+            found.remark = {"printed": None, "reference": " = ".join(ref_rem),
+                            "note": "the justification printed beside this step is gone"}
             return
-        ev = Evaluator(claim, self.hints, self.model)
-        decided = decide_printed(claim, ref_rem, new_rem, ev, bind=False)
-        fid["remark"] = {"printed": " = ".join(new_rem), "verdict": decided["verdict"],
-                         "sides": decided["sides"], "note": decided.get("note")}
-        if decided["verdict"] == "refuted" and record.get("verdict") != "refuted":
-            record["correction"] = {"id": claim.id, "verdict": record.get("verdict"),
-                                    "printed": self.texts[claim.id] + r" \quad \text{from } " + " = ".join(ref_rem),
-                                    "statement": "the step and its justification as in the project's copy"}
-            record["verdict"] = "refuted"
-            record["counterexample"] = decided.get("counterexample")
-            record["note"] = ("the equation printed beside this step as its justification, "
-                              f"{' = '.join(new_rem)}, is false" + (f": {decided['note']}" if decided.get("note") else ""))
-            record["printed"] = record.get("printed", self.texts[claim.id]) + r" \quad \text{from } " + " = ".join(new_rem)
-        elif decided["verdict"] == "inconclusive" and record.get("verdict") == "verified":
-            record["verdict"] = "inconclusive"
-            record["note"] = f"the justification printed beside this step changed: {decided.get('note')}"
+        found.remark = {"printed": " = ".join(new_rem), "reference": " = ".join(ref_rem)}
+        found.remark_check = decide_printed(claim, ref_rem, new_rem, Evaluator(claim, self.hints, self.model),
+                                            bind=False)
 
-    def _apply_main(self, claim, record: dict) -> dict:
+    def _findings(self, claim) -> Findings:
         loc = self.locations.get(claim.id)
         sides, why, text = self.printed_in_note(claim)
-        fid: dict = {"location": _loc_record(loc)}
-        record["fidelity"] = fid
-        if claim.indirect:
-            fid["indirect"] = claim.indirect
+        found = Findings("", anchor=_loc_record(loc), indirect=claim.indirect)
         if loc is None:
-            fid["status"] = "not printed"
-            fid["note"] = why
-            return record
+            found.status, found.note = "not printed", why
+            return found
         if why == "prose":
-            fid["status"] = "prose (exact text found)"
-            return record
+            found.status, found.printed = "prose", text
+            return found
         if why == "prose changed":
-            fid["status"] = "differs"
-            fid["note"] = "the sentence this claim was read from is not in the note as printed; closest: " + text
-            record["printed"] = text
-            if record["verdict"] == "verified":
-                record["verdict"] = "inconclusive"
-                record["note"] = "the prose this claim was read from has changed"
-            return record
+            found.status, found.printed = "prose changed", text
+            found.note = "the sentence this claim was read from is not in the note as printed; closest: " + text
+            return found
         if sides is None:
-            fid["status"] = "missing"
-            fid["note"] = why
-            record["verdict"] = "inconclusive"
-            record["note"] = f"{why}: the claim cannot be tied to the note"
-            record["counterexample"] = None
-            return record
-        record["printed"] = text
-        checked = claim
+            found.status, found.note = "missing", why
+            return found
+        found.printed = text
         printed = self.texts[claim.id]
         ref_texts = sides_of(printed)
-        if text == printed and self.cache.get(claim, text) is not None:
-            fid.update(self.cache.get(claim, text))
-            return record
-        ev = Evaluator(claim, self.hints, self.model)
         if text == printed:
             cached = self.cache.get(claim, text)
-            if cached is not None:
-                fid.update(cached)
-                return record
-            parsed, index, status = analyse(claim, ref_texts, ev)
-            fid.update(status=status, k=ev.k, pair=index, sides=[_side_record(s) for s in parsed])
-            if status == "unparseable":
-                fid["note"] = "the printed form could not be parsed: the hand transcription is unconfirmed"
-            elif status == "differs":
-                fid["note"] = "a parsed printed side equals no side of the transcription"
-            self.cache.put(claim, text, {key: fid[key] for key in ("status", "k", "pair", "sides", "note")
-                                         if key in fid})
-            return record
-        decided = decide_printed(claim, ref_texts, sides, ev)
-        fid.update(status="edited", k=ev.k, sides=decided["sides"])
-        fid["note"] = "the printed text differs from the project's copy; the printed claim was decided as printed"
-        original = {key: record.get(key) for key in ("verdict", "counterexample", "note")}
-        fid["project_copy_verdict"] = original["verdict"]
-        record["verdict"] = decided["verdict"]
-        record["counterexample"] = decided.get("counterexample")
-        record["note"] = decided.get("note", "")
-        record["methods"] = sorted(set(record.get("methods") or []) | {"numeric: printed form as parsed"})
-        if decided["verdict"] == "refuted":
-            record["correction"] = {"id": checked.id, "printed": printed, "verdict": original["verdict"],
-                                    "statement": "the claim as printed in the project's copy of the note"}
-        return record
-
-    def apply_safe(self, claim, record: dict) -> dict:
-        """``apply``, but a failure of the fidelity step is reported, never silently 'confirmed'."""
-        try:
-            return self.apply(claim, record)
-        except Exception as exc:  # noqa: BLE001 - reported in the record, and the run fails
-            record["fidelity"] = {"status": "error", "note": f"{type(exc).__name__}: {exc}"}
-            if record.get("verdict") == "verified":
-                record["verdict"] = "inconclusive"
-                record["note"] = f"the fidelity check failed: {type(exc).__name__}: {exc}"
-            return record
+            if cached is None:
+                ev = Evaluator(claim, self.hints, self.model)
+                parsed, index, status = analyse(claim, ref_texts, ev)
+                cached = {"status": status, "k": ev.k, "pair": index, "sides": [_side_record(t) for t in parsed]}
+                if status == "unparseable":
+                    cached["note"] = ("the printed form could not be read; the verdict rests on the claim's "
+                                      "form alone, not confirmed against the printed text")
+                elif status == "differs":
+                    cached["note"] = "a printed side as read equals no side of the claim's form"
+                self.cache.put(claim, text, cached)
+            found.status, found.k, found.pair = cached["status"], cached["k"], cached["pair"]
+            found.sides, found.note = cached["sides"], cached.get("note", "")
+            return found
+        ev = Evaluator(claim, self.hints, self.model)
+        found.edited = decide_printed(claim, ref_texts, sides, ev)
+        found.status, found.k, found.sides = "edited", ev.k, found.edited.sides
+        found.note = "the printed text differs from the project's copy; the printed claim was decided as printed"
+        return found
 
     def warnings(self) -> list[str]:
         out = []

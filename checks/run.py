@@ -16,33 +16,17 @@ from pathlib import Path
 import mpmath
 import numpy as np
 import sympy
-from sympy.printing.mathml import mathml
 
 from . import fidelity as fidelity_mod
 from . import general as general_summary
 from .claim import Claim
-from .decide import DPS, CheckerBug, Outcome, decide, decide_instance
+from .decide import CheckerBug, Outcome, decide, decide_instance
 from .note_reader import NoteError
 from .report import WRITERS
 from .subject import Subject
+from .verdict import decision_of, settle
 
 REPORTS = Path("reports")
-
-
-def outcome_record(o: Outcome, record_id: str, printed: str) -> dict:
-    c = o.claim
-    return {
-        "id": record_id, "equation": c.equation, "rule": c.rule, "kind": c.kind, "verdict": o.verdict, "k": o.k,
-        "seconds": round(o.seconds, 3), "source": c.source, "statement": c.statement, "printed": printed,
-        "anchor": c.anchor.as_dict() if c.anchor is not None else None,
-        "methods": sorted(set(o.methods)), "points": o.points, "max_difference": o.max_difference,
-        "counterexample": o.counterexample, "note": o.note,
-        "checked_latex": [sympy.latex(side) for side in o.shown] if o.shown else None,
-        "checked_mathml": [mathml(side, printer="presentation") for side in o.shown] if o.shown else None,
-        "digits": DPS,
-        "lemma": c.lemma,
-        "verdict_text": general_summary.verdict_text({"verdict": o.verdict, "lemma": c.lemma}),
-    }
 
 
 #: one unit of work: (claim, decided for symbolic k?)
@@ -50,16 +34,14 @@ Task = tuple[Claim, bool]
 
 
 def tasks_of(claims) -> list[Task]:
-    """Each claim at its concrete sizes, and for symbolic size where it has a general form."""
+    """Each claim at its concrete sizes, and for symbolic size where it has a general form (a claim
+    with no concrete sizes only for symbolic size; a restatement only as printed)."""
     out: list[Task] = []
     for c in claims:
         if c.ks:
             out.append((c, False))
-        if c.general and (c.ks == () or c.kind not in ("restatement",)):
-            if c.ks:
-                out.append((c, True))
-            elif not c.ks:
-                out.append((c, True))
+        if c.general and c.kind != "restatement":
+            out.append((c, True))
     return out
 
 
@@ -84,18 +66,25 @@ def _decide_restatement(claim: Claim, fid) -> Outcome:
 
 
 def _decide_record(subject: Subject, fid, task: Task) -> dict:
+    """Decide one record: the claim's form (or, for a restatement, the printed text), the reading of
+    the note at its anchor, and, for a refuted claim with a known correction, the correction; then
+    the one decision (``checks.verdict.settle``)."""
     claim, general = task
     if claim.kind == "restatement":
         outcome = _decide_restatement(claim, fid)
     else:
         outcome = decide(claim, subject.model, general=general)
-    record = outcome_record(outcome, record_id(task), fid.texts[claim.id])
-    if claim.correction is not None and record["verdict"] == "refuted":
+    findings = fid.findings(claim)
+    correction = None
+    if claim.correction is not None and outcome.verdict == "refuted":
         corr = claim.correction
         use_general = general and corr.general
-        record["correction"] = outcome_record(decide(corr, subject.model, general=use_general),
-                                              record_id((corr, use_general)), corr.latex)
-    return record
+        correction = decision_of(decide(corr, subject.model, general=use_general),
+                                 record_id((corr, use_general)), corr.latex)
+    decision = settle(record_id(task), outcome, findings, fid.texts[claim.id], correction)
+    ack = subject.erratum(record_id(task), claim.anchor, decision.printed)
+    decision.erratum = ack.explanation if ack and decision.verdict == "refuted" else None
+    return decision.to_json()
 
 
 _STATE: dict = {}   # the run's subject, tasks and fidelity context, set before the worker pool forks
@@ -103,10 +92,8 @@ _STATE: dict = {}   # the run's subject, tasks and fidelity context, set before 
 
 def _worker(index: int) -> dict:
     subject, tasks, fid = _STATE["subject"], _STATE["tasks"], _STATE["fidelity"]
-    claim = tasks[index][0]
     try:
-        record = _decide_record(subject, fid, tasks[index])
-        return fid.apply_safe(claim, record)
+        return _decide_record(subject, fid, tasks[index])
     except CheckerBug as bug:
         return {"checker_bug": str(bug), "id": record_id(tasks[index])}
 
@@ -140,9 +127,6 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
                 bugs.append(record)
                 print(f"CHECKER BUG in {record['id']}: {record['checker_bug']}", file=sys.stderr)
                 continue
-            claim = tasks[index][0]
-            ack = subject.erratum(record["id"], claim.anchor, record["printed"])
-            record["erratum"] = ack.explanation if ack and record["verdict"] == "refuted" else None
             records[index] = record
             if not quiet:
                 tag = " (acknowledged erratum)" if record["erratum"] else ""

@@ -11,7 +11,7 @@ from checks.claim import Anchor, Claim, Form
 
 from .gumbel_shift import eq2, eq3
 from .marginal_u import U_LAST
-from .model import K, S, U, X, Y, G, i, tau
+from .model import G, K, S, U, X, Y, i, tau
 
 
 def _den_u():

@@ -8,18 +8,15 @@ import pytest
 from checks.decide import decide
 from codegen import emit, forms
 from codegen.claims import CLAIMS
+from derive.model import MODEL
+from gsverify.subjects import gumbel_softmax
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _decide(claim):
-    """decide(claim), or decide(claim, model) under the claim model with a subject's Model (a code
-    rewrite builds its own instances, so it needs none).  TODO(lead): keep the branch that stays."""
-    import inspect
-    if "model" in inspect.signature(decide).parameters:
-        from derive.model import MODEL
-        return decide(claim, MODEL)
-    return decide(claim)
+    """A code rewrite builds its own instances; the subject's Model is passed as for any claim."""
+    return decide(claim, MODEL)
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
@@ -27,21 +24,14 @@ def test_codegen_claims_are_verified(claim):
     assert _decide(claim).verdict == "verified"
 
 
-def _run_claim_ids() -> set:
-    """The ids of the claims `make verify` decides (the subject's claims; before gsverify.subjects,
-    derive.note's).  TODO(lead): keep the branch that stays."""
-    try:
-        from gsverify.subjects import gumbel_softmax
-    except ImportError:
-        from derive.note import claims
-        return {c.id for c in claims()}
-    return {c.id for c in gumbel_softmax().claims}
-
-
 def test_codegen_claims_are_part_of_the_note_run():
-    ids = _run_claim_ids()
+    ids = {c.id for c in gumbel_softmax().claims}
     assert {c.id for c in CLAIMS} <= ids
     assert set(emit.CLAIM_IDS) == {c.id for c in CLAIMS}
+    from checks.run import record_id, tasks_of
+    # a rewrite is decided at its concrete k only (its instances are built per k): one record each
+    assert [record_id(t) for t in tasks_of(CLAIMS)] == [c.id for c in CLAIMS]
+    assert all(c.kind == "rewrite" and c.anchor is None and c.latex and c.build for c in CLAIMS)
 
 
 def test_render_is_deterministic_and_committed_file_is_fresh():
@@ -142,7 +132,7 @@ def test_reference_evaluates_the_verified_expression():
     import sympy as sp
 
     from bench.reference import log_density_row
-    from derive.symbols import symbols_for
+    from derive.model import symbols_for
 
     s = symbols_for(3)
     j28 = forms.at(forms.final_density(), 3)

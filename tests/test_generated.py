@@ -18,8 +18,8 @@ from bench import accuracy
 from bench.reference import load_generated
 from derive.density import final_density
 from derive.marginal_u import eq8
-from derive.symbols import symbols_for
-from derive.symbols import tau as TAU
+from derive.model import at, symbols_for
+from derive.model import tau as TAU
 
 g = load_generated()
 
@@ -51,12 +51,12 @@ def test_against_the_verified_sympy_expression(k):
     y = rng.dirichlet(np.ones(k))
     tau = 0.7
     pi = np.exp(x) / np.exp(x).sum()
-    f = sp.lambdify((s.y, s.pi, TAU), final_density(s), "mpmath")
+    f = sp.lambdify((s.y, s.pi, TAU), at(final_density(), k), "mpmath")
     with mpmath.workdps(40):
         want = float(mpmath.log(f(*[[mpmath.mpf(v) for v in a] for a in (y, pi)], mpmath.mpf(tau))))
     assert g.log_prob(y, x, tau) == pytest.approx(want, rel=1e-13)
     u = rng.normal(size=k - 1)
-    f8 = sp.lambdify((s.u[:-1], s.x), eq8(s), "mpmath")
+    f8 = sp.lambdify((s.u[:-1], s.x), at(eq8(), k), "mpmath")   # u_k = 0
     with mpmath.workdps(40):
         want8 = float(mpmath.log(f8([mpmath.mpf(v) for v in u], [mpmath.mpf(v) for v in x])))
     assert g.log_prob_u(u, x) == pytest.approx(want8, rel=1e-13)
@@ -332,13 +332,17 @@ def test_broadcasting_over_several_batch_axes():
 
 
 def test_works_in_a_forked_child_after_using_the_thread_pool():
+    # No wall-clock limit: a child that dies fails the test (BrokenProcessPool, unlike
+    # multiprocessing.Pool, which would wait forever for the lost task); a child that deadlocks
+    # on the parent's pool threads -- the regression this guards -- shows as a hung test.
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork on this platform")
     n = g._PARALLEL_FROM  # large enough for the thread pool
     x = np.zeros(4)
     ly = g.sample_log(x, 1.0, size=n, rng=0)
     want = g.log_prob_from_log(ly, x, 1.0)  # the parent now has a pool
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        got = pool.apply_async(g.log_prob_from_log, (ly, x, 1.0)).get(timeout=60)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        got = pool.submit(g.log_prob_from_log, ly, x, 1.0).result()
     np.testing.assert_array_equal(got, want)

@@ -1,8 +1,6 @@
 """The report renderers on a small synthetic report dict (fast: no claim is decided)."""
 from __future__ import annotations
 
-import sys
-import types
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -138,15 +136,40 @@ def test_figures_skipped_without_a_hook(tmp_path: Path):
     assert m.figures == [] and "defines no figures" in m.figures_skipped
 
 
-def test_figures_skipped_without_matplotlib(tmp_path: Path, monkeypatch):
+def test_figures_skipped_without_matplotlib(tmp_path: Path):
     def figures(out_dir):
         raise ImportError("No module named 'matplotlib'")
-    monkeypatch.setitem(sys.modules, "fake_subject", types.SimpleNamespace(FIGURES=figures))
-    report = synthetic_report()
-    report["subject"] = "fake_subject"
-    m = M.build(report, tmp_path)
+    m = M.build(synthetic_report(), tmp_path, figures)
     assert m.figures == [] and "matplotlib" in m.figures_skipped
     assert "Figures skipped" in markdown.render(m, tmp_path) and "Figures skipped" in html.render(m)
+
+
+def test_figures_from_the_callable(tmp_path: Path):
+    """The writers take the subject's figures as a callable ``out_dir -> [{name, caption, path, svg}]``,
+    called with the output folder; a failing one costs the figures, never the report."""
+    calls = []
+
+    def figures(out_dir):
+        calls.append(Path(out_dir))
+        path = Path(out_dir) / "demo.svg"
+        path.write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                        '<rect width="10" height="10"/></svg>')
+        return [{"name": "demo", "caption": "a demo figure", "path": path}]
+
+    for writer in WRITERS:
+        writer(synthetic_report(), tmp_path, figures)
+    assert calls and all(c == tmp_path for c in calls)
+    text = (tmp_path / "derivation.html").read_text()
+    assert "a demo figure" in text and "<svg" in text and "<?xml" not in text
+    assert "a demo figure" in (tmp_path / "derivation.md").read_text()
+    m = M.build(synthetic_report(), tmp_path, figures)
+    assert [f.name for f in m.figures] == ["demo"] and m.figures_skipped is None
+
+    def broken(out_dir):
+        raise RuntimeError("no ink")
+    m = M.build(synthetic_report(), tmp_path, broken)
+    assert m.figures == [] and "RuntimeError: no ink" in m.figures_skipped
+    assert M.build(synthetic_report(), tmp_path, lambda out_dir: []).figures_skipped == "the subject made no figures"
 
 
 @pytest.mark.parametrize("latex", [
@@ -164,12 +187,17 @@ def test_latex_to_mathml_is_well_formed(latex: str):
 
 def test_printed_claims_of_the_note_typeset():
     """Every printed equation of the note converts to well-formed MathML without unknown commands."""
-    from derive.note import claims
-    for claim in claims():
+    from gsverify.subjects import gumbel_softmax
+    subject = gumbel_softmax()
+    seen = 0
+    for claim in subject.claims:
         for c in (claim, claim.correction) if claim.correction else (claim,):
-            out = prose_to_html(c.printed) if "$" in c.printed else to_mathml(c.printed)
+            printed = subject.printed(c)
+            out = prose_to_html(printed) if "$" in printed else to_mathml(printed)
             ET.fromstring(f"<p>{out}</p>")
             assert "<mtext>\\" not in out, (c.id, out)
+            seen += 1
+    assert seen > len(subject.claims)  # the corrections of the errata too
 
 
 def test_make_figures(tmp_path: Path):

@@ -7,6 +7,8 @@ import pytest
 import sympy as sp
 
 from checks import structural as st
+from checks.claim import Form
+from checks.instances import prove_general
 from checks.structural import K
 
 x = sp.IndexedBase("x", real=True)
@@ -88,15 +90,33 @@ def test_a_wrong_rule_is_caught_for_concrete_sizes():
         st._checked(sp.Integral(integrand * sp.exp(-(K - 1) * g), (g, -sp.oo, sp.oo)), bad, "bad_change")
 
 
+def _prove(lhs, rhs, **form):
+    return prove_general(lhs, rhs, Form([(lhs, rhs)], **form))
+
+
 def test_normalise_keeps_false_claims_false():
-    from derive.general_k import prove_general
     # prod 2 x_i = 2 prod x_i is false for k >= 3: the rules must not make it provable
-    ok, _ = prove_general(sp.Product(2 * y[i], (i, 1, K - 1)), 2 * sp.Product(y[i], (i, 1, K - 1)))
+    ok, _ = _prove(sp.Product(2 * y[i], (i, 1, K - 1)), 2 * sp.Product(y[i], (i, 1, K - 1)))
     assert not ok
-    ok, _ = prove_general(sp.Sum(c * y[i], (i, 1, K)), c * sp.Sum(y[i], (i, 1, K - 1)))
+    ok, _ = _prove(sp.Sum(c * y[i], (i, 1, K)), c * sp.Sum(y[i], (i, 1, K - 1)))
     assert not ok
-    ok, _ = prove_general(sp.Product(sp.exp(x[i]), (i, 1, K)), sp.exp(sp.Sum(x[i], (i, 1, K))))
+    ok, why = _prove(sp.Product(sp.exp(x[i]), (i, 1, K)), sp.exp(sp.Sum(x[i], (i, 1, K))))
+    assert ok and "product_exp" in why
+
+
+def test_ranges_are_the_claims_own():
+    """sum_{m<k} delta_{jm} x_m = x_j needs 1 <= j <= k - 1, passed as the form's indices (no global state)."""
+    m = sp.Symbol("m", integer=True, positive=True)
+    s = sp.Sum(sp.KroneckerDelta(j, m) * x[m], (m, 1, K - 1))
+    used = []
+    assert st.normalise(s, used=used, ranges={j: K - 1}) == x[j] and "sum_delta" in used
+    assert st.normalise(s) != x[j]                       # no range declared: not rewritten
+    assert st.normalise(s, ranges={j: K}) != x[j]        # j may be k, where the sum is 0
+    assert st.normalise(s) != x[j]                       # and nothing was left behind by the calls above
+    ok, _ = _prove(s, x[j], indices={j: K - 1})
     assert ok
+    ok, _ = _prove(s, x[j], indices={j: K})
+    assert not ok
 
 
 def test_same_for_sizes_reports_the_size():
