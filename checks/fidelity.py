@@ -1,55 +1,41 @@
-"""Fidelity: tie each printed equation of a note to the claim that checks it, and check what is printed.
+"""Fidelity: read the note being verified at each claim's anchor and report what it prints, as
+:class:`~checks.verdict.Findings` (the decision itself is ``checks.verdict.settle``).
 
-For every claim the printed text it was transcribed from (read at the claim's anchor) is
-located in the project's copy of the note (the *reference*); the same place is
-then read in the note being verified.
+Each claim's anchor (equation, chain, sides) points into the project's copy of the note (the
+*reference*); the same place is read in the note being verified (at the anchor when the equation
+keeps its shape, else the most similar "=" segment of it).
 
-* Unchanged text: the printed sides are parsed (``checks.latex``) and compared
-  numerically, at random points of the claim's sampler for one concrete k, with
-  the sides of the claim's transcription.  ``confirmed``: every parsed side equals
-  a transcription side; ``unparseable``: no side could be parsed, the transcription
-  is **unconfirmed**; ``differs``: a parsed side equals no transcription side.
-  The claim's own verdict stands.
-* Changed text: the printed claim is decided as printed: each changed side is
-  parsed, each unchanged side keeps its value (its parse, or the transcription side
-  it is tied to), and adjacent sides are compared at the sampler's points.  A
-  difference is a counterexample: the verdict is ``refuted``, with the point, both
-  values and the claim of the project's copy as the corrected claim.  Equal values:
-  ``verified`` (numerically, the printed text differs but says the same).
-* An equation of the note that no claim covers is reported as unchecked; a claim
-  whose equation is missing from the note is ``inconclusive``.
+* Unchanged text: the printed sides are read (``checks.reading``) and compared numerically, at
+  the claim's sample points for one concrete k, with the sides of the claim's form:
+  ``confirmed`` (every side read equals a side of the form), ``unparseable`` (no side could be
+  read: the verdict rests on the form alone), ``differs``, or ``indirect`` (the claim is checked
+  another way, and says how).
+* Changed text (``edited``): the printed claim is checked as printed: each changed side read,
+  each unchanged side keeping its value, adjacent sides compared at the points.
+* A justification printed beside a step ("\\quad \\text{from } y_k = …") that changed is checked
+  the same way; a claim whose text is gone is ``missing``; a changed sentence ``prose changed``.
 
-The record's ``printed`` becomes the text as printed in the verified note, so an
-erratum (keyed by the exact printed text) is never acknowledged for an edited text.
+An erratum is keyed by the exact text printed at its anchor, so an edited text never inherits an
+acknowledgement.
 """
 from __future__ import annotations
 
 import difflib
 import hashlib
-import itertools
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import mpmath
-import numpy as np
 import sympy as sp
 
 from . import instances, latex
 from .claim import Anchor, Instance
 from .note_reader import Note, squash
-from .numeric import Pair
-from .subject import Hints, Subject, inline_snippets, sentences, sides_of, text_at
-from .verdict import Findings, PrintedCheck
+from .reading import Evaluator, _side_record, analyse, decide_printed
+from .subject import Subject, inline_snippets, sentences, sides_of, text_at
+from .verdict import Findings
 
-POINTS = 2
-DPS = 20
-CONFIRM_DPS = 50
-AGREE = mpmath.mpf("1e-10")
-DIFFER = mpmath.mpf("1e-8")
-SEED = 1234
 CACHE = Path("reports") / ".fidelity-cache"
 
 
@@ -108,255 +94,6 @@ def read_at(loc: Anchor, ref_sides: list[str], note: Note, reference: Note) -> t
     if found is None:
         return None, f"equation ({loc.equation}) has no '=' segment like the one checked"
     return [chains[found[0]][p] for p in found[1]], ""
-
-
-# ---------------------------------------------------------------- parsing and comparing sides
-
-@dataclass
-class Side:
-    text: str
-    status: str                      # parsed | opaque | unparseable
-    expr: object = None
-    normalizations: list = field(default_factory=list)
-    reason: str = ""
-    bound: int | None = None         # index of the transcription side it equals
-
-
-class Evaluator:
-    """One claim at one concrete k: the instance, its sample points, name table and ``where``."""
-
-    def __init__(self, claim, hints: Hints, model):
-        self.claim = claim
-        self.k = 3 if 3 in claim.ks or not claim.ks else claim.ks[0]
-        self.inst = instances.concrete(claim, model, self.k) if claim.form is None or claim.form().sized \
-            else instances.symbolic(claim, model)
-        self.inst = _restated(self.inst)
-        rng = np.random.default_rng(SEED)
-        self.points = [self.inst.sample(rng) for _ in range(POINTS)]
-        names = {str(s): s for s in self.points[0]}
-        for pair in self.inst.pairs:
-            for side in pair:
-                names.update({str(s): s for s in sp.sympify(side).free_symbols})
-        self.names = names
-        self.where = dict(self.inst.where)
-        if hints.where is not None:
-            self.where.update(hints.where(claim.id, self.k) or {})
-        self.hints = hints
-
-    def side(self, text: str) -> Side:
-        if latex.is_opaque(text):
-            return Side(text, "opaque", reason="names a quantity defined in the note")
-        try:
-            expr, fired = latex.parse(text)
-            expr = latex.concretize(expr, self.k, self.names, defined=self.hints.defined)
-        except (latex.Unparseable, TypeError, ValueError, AttributeError, IndexError) as exc:
-            return Side(text, "unparseable", reason=str(exc) or type(exc).__name__)
-        self._extend(expr)
-        known = set(self.points[0])
-        unknown = [s for s in self._fix(expr).free_symbols if s not in known]
-        if unknown or expr.atoms(sp.core.function.AppliedUndef):
-            why = f"unknown symbols {sorted(map(str, unknown))}" if unknown else "undefined functions"
-            return Side(text, "unparseable", normalizations=fired, reason=why)
-        return Side(text, "parsed", expr, fired)
-
-    def _extend(self, expr) -> None:
-        """An index outside 1..k (x_4 for k = 3, from a sum printed up to k+1) names a quantity
-        the note does not have: it gets a value of its kind (a multiple of x_1's), so that the
-        printed formula can still be evaluated (and refuted)."""
-        for sym in sp.sympify(expr).free_symbols:
-            m = re.match(r"^([A-Za-z]+)_(\d+)$", sym.name)
-            if sym in self.points[0] or not m or int(m.group(2)) <= self.k:
-                continue
-            first = self.names.get(f"{m.group(1)}_1")
-            if first is None or first not in self.points[0]:
-                continue
-            for n, p in enumerate(self.points):
-                p[sym] = p[first] * (0.61 + 0.17 * n)
-
-    def _fix(self, expr):
-        e = sp.sympify(expr)
-        for _ in range(2):
-            e = e.xreplace(self.where)
-        return e
-
-    def values(self, expr, dps=DPS):
-        e = self._fix(expr)
-        pair = Pair(e, e)
-        return [pair.compare(p, dps).lhs for p in self.points]
-
-    def same_integrands(self, a, b) -> bool:
-        """Both sides with every integral replaced by its integrand at a common value of the
-        integration variable agree, and the integrals' limits are the same: the integrals agree
-        as printed even where the numbers cannot show it (a divergent integral)."""
-        ia, ib = sp.sympify(a).atoms(sp.Integral), sp.sympify(b).atoms(sp.Integral)
-        if not ia or not ib:
-            return False
-        lims = lambda atoms: sorted(sp.srepr(i.limits[0][1:]) for i in atoms)
-        if lims(ia) != lims(ib):
-            return False
-        t = sp.Dummy("t")
-
-        def flat(e):
-            return sp.sympify(e).replace(lambda x: isinstance(x, sp.Integral),
-                                         lambda x: x.function.xreplace({x.limits[0][0]: t}))
-        pair = Pair(self._fix(flat(a)), self._fix(flat(b)))
-        for n, p in enumerate(self.points):
-            q = dict(p)
-            q[t] = 0.3 + 0.45 * n
-            if pair.compare(q, DPS).difference > AGREE:
-                return False
-        return True
-
-    def worst(self, a, b):
-        """The comparison of ``a`` and ``b`` with the largest difference over the points."""
-        pair = Pair(self._fix(a), self._fix(b))
-        return max((pair.compare(p, DPS) for p in self.points), key=lambda c: c.difference)
-
-    def confirm(self, a, b, cmp):
-        """``cmp`` re-evaluated at higher precision: the comparison when it still differs, else None."""
-        again = Pair(self._fix(a), self._fix(b)).compare(cmp.point, CONFIRM_DPS)
-        return again if again.difference > DIFFER else None
-
-    def differ(self, a, b):
-        """The point where ``a`` and ``b`` differ most, when they differ beyond the agreement; else None."""
-        worst = self.worst(a, b)
-        return worst if worst.difference > AGREE else None
-
-
-def _restated(inst):
-    """A restatement's form has the printed formula (None) on its right: the reference stands for it."""
-    if all(b is not None for _, b in inst.pairs):
-        return inst
-    import dataclasses
-    return dataclasses.replace(inst, pairs=[(a, a if b is None else b) for a, b in inst.pairs])
-
-
-def _fmt(v) -> str:
-    return v if isinstance(v, str) else mpmath.nstr(v, 15)
-
-
-_ANALYSED: dict = {}
-
-
-def analyse(claim, texts: list[str], ev: Evaluator) -> tuple[list[Side], int | None, str]:
-    """Parse the printed sides and tie them to one transcription pair: (sides, pair index, status).
-
-    Cached per (claim, printed sides) within a process: the same text gives the same answer."""
-    key = (claim.id, tuple(texts))
-    if key not in _ANALYSED:
-        _ANALYSED[key] = _analyse(claim, texts, ev)
-    return _ANALYSED[key]
-
-
-def _analyse(claim, texts: list[str], ev: Evaluator) -> tuple[list[Side], int | None, str]:
-    sides = [ev.side(t) for t in texts]
-    parsed = [s for s in sides if s.status == "parsed"]
-    if not parsed:
-        return sides, None, "unparseable"
-    best = (None, -1, None)
-    for index, pair in enumerate(ev.inst.pairs):
-        bound = []
-        for s in sides:
-            hit = None
-            if s.status == "parsed":
-                for t, tside in enumerate(pair):
-                    try:
-                        if ev.differ(s.expr, tside) is None or ev.same_integrands(s.expr, tside):
-                            hit = t
-                            break
-                    except Exception:  # noqa: BLE001, S110 - a side the evaluator cannot compare stays unbound
-                        pass
-            bound.append(hit)
-        n = sum(b is not None for b in bound)
-        if n > best[1]:
-            best = (index, n, bound)
-        if n == len(parsed):
-            break
-    index, n, bound = best
-    for s, b in zip(sides, bound):
-        s.bound = b
-    for s in sides:  # a bare name being defined (y_i = …) is not a formula to compare
-        if s.status == "parsed" and s.bound is None and isinstance(s.expr, sp.Symbol):
-            s.status, s.reason = "opaque", "the name being defined"
-    parsed = [s for s in sides if s.status == "parsed"]
-    if not parsed:
-        return sides, index, "unparseable"
-    if all(s.bound is not None for s in parsed):
-        return sides, index, "confirmed"
-    return sides, index, "indirect" if claim.indirect else "differs"
-
-
-def _side_record(s: Side) -> dict:
-    return {"printed": s.text, "status": s.status, "normalizations": s.normalizations,
-            "parsed": sp.sstr(s.expr) if s.expr is not None else None,
-            "reason": s.reason or None,
-            "transcription_side": s.bound}
-
-
-def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator, bind: bool = True) -> PrintedCheck:
-    """Check the printed claim whose text differs from the project's copy, as printed: each changed
-    side read, each unchanged side keeping its value, adjacent sides compared at the points."""
-    ref_sides, index, _ = analyse(claim, ref_texts, ev)
-    pair = ev.inst.pairs[index or 0]
-    taken = {s.bound for s in ref_sides if s.bound is not None}
-    free_t = [t for t in (0, 1) if t not in taken]
-    values, problems, shown = [], [], []
-    renamed = False
-    same_shape = len(texts) == len(ref_texts)
-    for n, text in enumerate(texts):
-        ref = ref_sides[n] if same_shape else None
-        if ref is not None and re.sub(r"\s+", "", text) == re.sub(r"\s+", "", ref.text):
-            if ref.status == "parsed" or (not bind and ref.expr is not None):
-                values.append((text, ref.expr))
-            elif free_t:
-                values.append((text, pair[free_t.pop(0)]))
-            shown.append(_side_record(ref))
-            continue
-        side = ev.side(text)
-        shown.append(_side_record(side))
-        if side.status == "parsed":
-            values.append((text, side.expr))
-        elif ref is not None and ref.status in ("opaque", "parsed") and side.status == "opaque":
-            renamed = True
-            problems.append(f"the printed side '{ref.text}' was changed to '{text}', "
-                            f"which no longer names the quantity this step is about")
-        else:
-            problems.append(f"the changed side '{text}' cannot be parsed ({side.reason}); "
-                            f"the printed claim cannot be checked")
-    check = PrintedCheck("inconclusive", ev.k, shown, renamed=renamed)
-    if len(values) >= 2:
-        check.shown = (ev._fix(values[0][1]), ev._fix(values[1][1]))
-    for (ta, a), (tb, b) in itertools.pairwise(values):
-        try:
-            worst = ev.worst(a, b)
-        except Exception as exc:  # noqa: BLE001 - a side that cannot be evaluated is reported
-            problems.append(f"cannot evaluate '{ta}' = '{tb}': {exc}")
-            continue
-        check.points += len(ev.points)
-        check.max_difference = max(check.max_difference, float(worst.difference))
-        if worst.difference <= AGREE:
-            continue
-        again = ev.confirm(a, b, worst)
-        if again is None:
-            problems.append(f"'{ta}' and '{tb}' differ below the refutation threshold")
-            continue
-        check.shown = (ev._fix(a), ev._fix(b))
-        check.verdict = "refuted"
-        check.counterexample = {
-            "k": ev.k, "pair": index or 0, "printed_lhs": ta, "printed_rhs": tb,
-            "point": {str(s): mpmath.nstr(v, 12) for s, v in sorted(again.point.items(), key=lambda t: str(t[0]))},
-            "lhs": _fmt(again.lhs), "rhs": _fmt(again.rhs)}
-        check.max_difference = max(check.max_difference, float(again.difference))
-        return check
-    if problems:
-        check.verdict, check.note = ("refuted" if renamed else "inconclusive"), "; ".join(problems)
-        return check
-    if len(values) < 2:
-        check.note = "fewer than two printed sides have values"
-        return check
-    check.verdict = "verified"
-    check.note = "the printed text differs from the project's copy but is numerically equal at every point"
-    return check
 
 
 # ---------------------------------------------------------------- the run's view

@@ -173,7 +173,8 @@ def settle(record_id: str, outcome: Outcome, findings: Findings, reference_print
     if findings.edited is not None:
         pc = findings.edited
         verdict = "refuted" if pc.counterexample is not None or pc.renamed else pc.verdict
-        return Decision(record_id, claim, printed, verdict, _printed_check(pc, outcome.seconds), pc.note,
+        note = pc.note or "the printed text differs from the project's copy; the printed claim was decided as printed"
+        return Decision(record_id, claim, printed, verdict, _printed_check(pc, outcome.seconds), note,
                         pc.counterexample, project if verdict == "refuted" else None,
                         "the claim as printed in the project's copy of the note", findings)
     rc = findings.remark_check

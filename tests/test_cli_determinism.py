@@ -1,0 +1,90 @@
+"""Verdicts never depend on scheduling, load or caches: two runs of ``python -m gsverify`` on the same
+input, one serial (``--jobs 1``, cold fidelity cache) and one with two workers (``--jobs 2``, the
+schedule of the first run reversed, warm cache), write the same ``verification.json`` apart from
+timing fields and the paths of the output folders.
+
+No wall-clock limit: a loaded machine makes the runs slow, never different.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: the fields that say how long something took: the run's, and each claim's / correction's
+TIMING = "seconds"
+
+
+def _verify(cwd: Path, out: Path, jobs: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run([sys.executable, "-m", "gsverify", "--quiet", "--jobs", str(jobs), "--out", str(out)],
+                          cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return json.loads((out / "verification.json").read_text())
+
+
+def _strip(value, paths: tuple[str, ...]):
+    """The report without timing fields, with the given folder paths replaced by a placeholder."""
+    if isinstance(value, dict):
+        return {k: _strip(v, paths) for k, v in value.items() if k != TIMING}
+    if isinstance(value, list):
+        return [_strip(v, paths) for v in value]
+    if isinstance(value, str):
+        for p in paths:
+            value = value.replace(p, "<out>")
+    return value
+
+
+def _diff(a, b, where="report") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = [f"{where}.{k}: only in one run" for k in sorted(set(a) ^ set(b))]
+        for k in sorted(set(a) & set(b)):
+            out += _diff(a[k], b[k], f"{where}.{k}")
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for n, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{where}[{n}]")]
+    return [] if a == b else [f"{where}: {str(a)[:200]!r} != {str(b)[:200]!r}"]
+
+
+@pytest.mark.slow
+def test_verdicts_do_not_depend_on_scheduling(tmp_path: Path):
+    work = tmp_path / "work"  # its own reports/.fidelity-cache: cold for the first run, warm for the second
+    work.mkdir()
+    one, two = tmp_path / "jobs1", tmp_path / "jobs2"
+    first = _verify(work, one, jobs=1)
+
+    # The runner schedules the slowest claims of the previous report in the output folder first:
+    # give the second run the first run's timings reversed, so the order of work differs too.
+    ids = [r["id"] for r in first["claims"]]
+    two.mkdir()
+    (two / "verification.json").write_text(json.dumps(
+        {"claims": [{"id": cid, "seconds": float(n)} for n, cid in enumerate(ids)]}))
+    second = _verify(work, two, jobs=2)
+
+    assert len(first["claims"]) == 91 and first["counts"] == {"verified": 86, "refuted": 5, "inconclusive": 0}
+    assert first["passed"] and all(r.get(TIMING) is not None for r in first["claims"])
+    a = _strip(first, (str(one), str(one.resolve())))
+    b = _strip(second, (str(two), str(two.resolve())))
+    assert [r["id"] for r in a["claims"]] == [r["id"] for r in b["claims"]]
+    differences = _diff(a, b)
+    assert not differences, "\n".join(differences[:40])
+
+
+def test_strip_keeps_everything_but_timing_and_paths():
+    """The comparison above ignores only what it says it ignores."""
+    report = {"seconds": 1.0, "claims": [{"id": "a", "seconds": 2.0, "verdict": "verified",
+                                          "correction": {"seconds": 3.0, "verdict": "verified"}}],
+              "note_file": "/x/jobs1/n.md"}
+    stripped = _strip(report, ("/x/jobs1",))
+    assert stripped == {"claims": [{"id": "a", "verdict": "verified", "correction": {"verdict": "verified"}}],
+                        "note_file": "<out>/n.md"}
+    other = json.loads(json.dumps(report))
+    other["claims"][0]["correction"]["verdict"] = "refuted"
+    assert _diff(stripped, _strip(other, ("/x/jobs1",))) == [
+        "report.claims[0].correction.verdict: 'verified' != 'refuted'"]
