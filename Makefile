@@ -27,6 +27,7 @@ generate: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 	$(PY) -m bench.recall
+	$(PY) -m bench.determinism
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

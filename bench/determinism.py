@@ -1,0 +1,82 @@
+"""``python -m bench.determinism``: the same verdicts on an idle and on a fully loaded machine.
+
+Runs the verifier twice, once alone and once beside one busy process per core, and compares
+the two JSON reports with every timing field removed.  Prints the differences (there must be
+none) and both wall times.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TIMING_KEYS = {"seconds"}
+
+
+def strip_timings(value):
+    """The report with every timing field removed (recursively)."""
+    if isinstance(value, dict):
+        return {k: strip_timings(v) for k, v in value.items() if k not in TIMING_KEYS}
+    if isinstance(value, list):
+        return [strip_timings(v) for v in value]
+    return value
+
+
+def _busy(stop) -> None:
+    x = 0
+    while not stop.is_set():
+        x = (x * 31 + 7) % 1000003
+
+
+def _verify(out: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "gsverify", "--quiet", "--out", str(out)], check=False,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def differences(a, b, path="") -> list[str]:
+    if type(a) is not type(b):
+        return [f"{path}: {a!r} != {b!r}"]
+    if isinstance(a, dict):
+        out = [f"{path}.{k}: only in one report" for k in a.keys() ^ b.keys()]
+        for k in sorted(a.keys() & b.keys()):
+            out += differences(a[k], b[k], f"{path}.{k}")
+        return out
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return [f"{path}: {len(a)} != {len(b)} items"]
+        return [d for n, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}[{n}]")]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        idle, loaded = Path(tmp) / "idle", Path(tmp) / "loaded"
+        t_idle = _verify(idle)
+        stop = mp.Event()
+        workers = [mp.Process(target=_busy, args=(stop,)) for _ in range(os.cpu_count() or 2)]
+        for w in workers:
+            w.start()
+        try:
+            t_loaded = _verify(loaded)
+        finally:
+            stop.set()
+            for w in workers:
+                w.join()
+        reports = [strip_timings(json.loads((d / "verification.json").read_text())) for d in (idle, loaded)]
+    diff = differences(*reports)
+    print(f"verify idle {t_idle:.1f} s, beside {len(workers)} busy processes {t_loaded:.1f} s: "
+          f"{'identical reports apart from timings' if not diff else f'{len(diff)} differences'}")
+    for line in diff[:20]:
+        print("  " + line)
+    return 1 if diff else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
