@@ -39,12 +39,21 @@ def _together(e: sp.Expr) -> sp.Expr:
     return sp.cancel(sp.together(sp.powsimp(sp.expand_power_exp(e))))
 
 
+def _log_args_cancelled(e: sp.Expr) -> sp.Expr:
+    # log(1 - s/(1 + s)) -> log(1/(1 + s)): each log's argument over one denominator, then logs expanded
+    # (as far as the assumptions allow) -- what h^{-1}(h(u)) = u needs, without simplify.
+    e = e.replace(lambda a: isinstance(a, sp.log),
+                  lambda a: sp.log(sp.factor_terms(sp.cancel(sp.together(a.args[0])))))
+    return _expand_exp(_log_normal(e))
+
+
 PIPELINE: list[tuple[str, Callable[[sp.Expr], sp.Expr]]] = [
     ("as given", lambda e: e),
     ("expand", sp.expand),
     ("expand_log, powsimp", lambda e: _expand_exp(_log_normal(e))),
     ("exponentials expanded and merged", _expand_exp),
     ("together, cancel", _together),
+    ("log arguments cancelled, expand_log", _log_args_cancelled),
 ]
 
 
@@ -62,7 +71,7 @@ def prove_equal(lhs: sp.Expr, rhs: sp.Expr, last_resort: bool = True) -> tuple[b
         try:
             if step(lhs - rhs) == 0:
                 return True, f"difference: {name}"
-        except (RecursionError, ValueError, TypeError):
+        except (RecursionError, ValueError, TypeError, sp.PolynomialError):
             continue
     if lhs.is_positive and rhs.is_positive:
         # log is injective on (0, oo): equal logs prove equal sides.
@@ -71,7 +80,7 @@ def prove_equal(lhs: sp.Expr, rhs: sp.Expr, last_resort: bool = True) -> tuple[b
             try:
                 if step(sp.expand_log(d)) == 0:
                     return True, f"log of both sides (positive): {name}"
-            except (RecursionError, ValueError, TypeError):
+            except (RecursionError, ValueError, TypeError, sp.PolynomialError):
                 continue
     if not last_resort:
         return None, "no targeted canonical form reduced the difference to 0"

@@ -239,7 +239,7 @@ def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator,
         else:
             problems.append(f"the changed side '{text}' cannot be parsed ({side.reason}); "
                             f"the printed claim cannot be checked")
-    check = PrintedCheck("inconclusive", ev.k, shown, renamed=renamed)
+    check = PrintedCheck("inconclusive", ev.k, shown, renamed=renamed, digits=DPS)
     if len(values) >= 2:
         check.shown = (ev._fix(values[0][1]), ev._fix(values[1][1]))
     for (ta, a), (tb, b) in itertools.pairwise(values):

@@ -38,6 +38,7 @@ class PrintedCheck:
     #: a side that named the quantity of the step was replaced by a name of another quantity
     renamed: bool = False
     shown: tuple | None = None             # the first pair of values as checked (SymPy expressions)
+    digits: int = 20                       # the precision of the comparison
 
 
 @dataclass
@@ -144,7 +145,8 @@ def decision_of(outcome: Outcome, record_id: str, printed: str) -> Decision:
 
 
 def _printed_check(pc: PrintedCheck, seconds: float) -> Check:
-    return Check([pc.k], ["numeric: the printed form as read"], pc.points, pc.max_difference, seconds, pc.shown)
+    return Check([pc.k], ["numeric: the printed form as read"], pc.points, pc.max_difference, seconds, pc.shown,
+                 pc.digits)
 
 
 def settle(record_id: str, outcome: Outcome, findings: Findings, reference_printed: str,

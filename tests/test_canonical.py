@@ -80,3 +80,16 @@ def test_no_wall_clock_limit_is_set(monkeypatch):
 def test_the_time_limit_module_is_gone(module):
     import importlib.util
     assert importlib.util.find_spec(module) is None
+
+
+def test_log_arguments_over_one_denominator():
+    # h^{-1}(h(u)) = u for softmax with u_k = 0: tau (log(e^{u_1/tau}/(1 + s)) - log(1 - s/(1 + s))) = u_1
+    tau = sp.Symbol("tau", positive=True)
+    us = sp.symbols("u1:6", real=True)
+    s = sp.Add(*[sp.exp(u / tau) for u in us])
+    lhs = tau * (sp.log(sp.exp(us[0] / tau) / (1 + s)) - sp.log(1 - s / (1 + s)))
+    assert sp.count_ops(lhs - us[0]) > SIMPLIFY_MAX_OPS   # simplify is not what proves it
+    assert prove_equal(lhs, us[0], last_resort=False) == (True, "difference: log arguments cancelled, expand_log")
+    assert prove_equal(lhs, us[1])[0] is None
+    wrong = tau * (sp.log(sp.exp(us[0] / tau) / (1 + s)) - sp.log(1 + s / (1 + s)))
+    assert prove_equal(wrong, us[0])[0] is None

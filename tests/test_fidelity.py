@@ -11,6 +11,8 @@ import pytest
 
 from checks import fidelity, note_reader
 from checks import run as engine
+from checks.decide import Outcome
+from checks.verdict import settle
 from gsverify.subjects import gumbel_softmax
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -38,20 +40,22 @@ def test_errata_are_the_projects():
         assert (ack is not None) == (c.id in ERRATA), c.id
 
 
+def _settled(fid, c) -> dict:
+    """One record as the run writes it (``checks.verdict.settle``), from the project's verdict of the
+    claim's form (errata refuted) instead of deciding it again; a restatement decided as the run does,
+    against the printed text (k = 3)."""
+    if c.kind == "restatement":
+        outcome = engine._decide_restatement(c, fid)
+    else:
+        outcome = Outcome(c, _base(c.id), list(c.ks) or "symbolic", 0.0)
+    return settle(c.id, outcome, fid.findings(c), fid.texts[c.id]).to_json()
+
+
 def _outcome(text: str) -> dict:
-    """Verdict of every claim after fidelity, as the run gives it: a restatement is decided
-    against the printed text (k = 3), every other claim starts from the project's verdict
-    (errata refuted) and fidelity applies the note as printed."""
+    """Every claim's record after reading the note ``text``."""
     note = note_reader.read_text(text, "edited.md")
     fid = fidelity.Fidelity(note, SUBJECT, CLAIMS)
-    out = {}
-    for c in CLAIMS:
-        if c.kind == "restatement":
-            record = engine._decide_record(SUBJECT, fid, (c, False))
-        else:
-            record = {"verdict": "refuted" if c.id in ERRATA else "verified", "printed": fid.texts[c.id]}
-        out[c.id] = fid.apply(c, record)
-    return out
+    return {c.id: _settled(fid, c) for c in CLAIMS}
 
 
 def _base(cid: str) -> str:
@@ -136,7 +140,7 @@ def test_missing_equation_is_a_clear_message():
     fid = fidelity.Fidelity(note, SUBJECT, CLAIMS)
     assert any("equation (9) is not in the note" in w for w in fid.warnings())
     claim = next(c for c in CLAIMS if c.id == "eq9")
-    record = fid.apply(claim, {"verdict": "verified", "printed": PRINTED["eq9"]})
+    record = _settled(fid, claim)
     assert record["verdict"] == "inconclusive"
     assert "equation (9) is not in the note" in record["note"]
     assert fid.summary()["missing_equations"] == ["9"]
