@@ -1,9 +1,13 @@
 """How the concrete-k checks grow with k (k = 2..12) against the one symbolic-k check of each claim.
 
 ``python -m bench.symbolic_k`` (``main()`` returns the exit status; ``run()`` returns the rows).
-For each claim in ``CLAIMS`` the concrete claim is decided at each k alone (``decide(claim, ks=[k])``,
-symbolic proof + mpmath cross-check) and the general-k claim once.  A k whose concrete
-check of one claim that exceeds ``--budget`` seconds ends that claim's series (shown as "> budget").
+Each claim is written once, for symbolic k; for each claim in ``CLAIMS`` (``--all``: every claim
+of the subject with a symbolic-k record, i.e. ``general`` and concrete ``ks``) its concrete
+instance is decided at each k alone (``decide(claim, MODEL, ks=[k])``: symbolic proof + mpmath
+cross-check) and its symbolic-k record once (``decide(claim, MODEL, general=True)``).  A k whose
+concrete check of one claim exceeds ``--budget`` seconds ends that claim's series (shown as
+"> budget").  Exit status 1 when a symbolic-k verdict is not the expected one (verified, or refuted
+for an acknowledged erratum).
 """
 from __future__ import annotations
 
@@ -15,13 +19,29 @@ import time
 CLAIMS = ("eq3.divide", "eq5.3", "eq7.2", "eq8", "J24", "J25.1", "J27", "J28")
 
 
-def run(ks=range(2, 13), claims=CLAIMS, budget: float = 20.0, out=print) -> dict:
-    """Seconds per (k, claim); a claim that took more than ``budget`` s at some k is skipped for larger k."""
-    from checks.decide import decide
-    from derive import general_k as gk
+def _subject():
+    from gsverify.subjects import gumbel_softmax
+    return gumbel_softmax()
 
-    rows = {}
-    out(f"{'k':>3} " + " ".join(f"{c:>10}" for c in claims) + f" {'total':>8}")
+
+def general_claims(subject) -> tuple[str, ...]:
+    """The ids of the claims that have a symbolic-k record besides their concrete ones."""
+    return tuple(c.id for c in subject.claims if c.general and c.ks and c.kind != "restatement")
+
+
+def run(ks=range(2, 13), claims=CLAIMS, budget: float = 20.0, out=print, subject=None) -> dict:
+    """Seconds per (k, claim), and per claim for symbolic k (``rows["symbolic"]``, verdicts in
+    ``rows["verdicts"]``); a claim that took more than ``budget`` s at some k is skipped for larger k."""
+    from checks.decide import decide
+
+    subject = subject or _subject()
+    by_id = {c.id: c for c in subject.claims}
+    unknown = [cid for cid in claims if cid not in by_id or not (by_id[cid].general and by_id[cid].ks)]
+    if unknown:
+        raise ValueError(f"claims: no symbolic-k record for {', '.join(unknown)}")
+    widths = [max(10, len(c)) for c in claims]
+    rows: dict = {}
+    out(f"{'k':>3} " + " ".join(f"{c:>{w}}" for c, w in zip(claims, widths)) + f" {'total':>8}")
     slow: set = set()
     for k in ks:
         times = []
@@ -30,35 +50,55 @@ def run(ks=range(2, 13), claims=CLAIMS, budget: float = 20.0, out=print) -> dict
                 times.append(None)
                 continue
             start = time.perf_counter()
-            decide(gk._CONCRETE[cid], ks=[k])
+            decide(by_id[cid], subject.model, ks=[k])
             times.append(time.perf_counter() - start)
             if times[-1] > budget:
                 slow.add(cid)
         rows[k] = dict(zip(claims, times))
         done = [t for t in times if t is not None]
-        out(f"{k:>3} " + " ".join(f"{t:>10.2f}" if t is not None else f"{'>' + format(budget, '.0f') + ' s':>10}"
-                                  for t in times) + f" {sum(done):>8.2f}")
-    sym = []
-    verdicts = []
+        over = ">" + format(budget, ".0f") + " s"
+        out(f"{k:>3} " + " ".join(f"{t:>{w}.2f}" if t is not None else f"{over:>{w}}" for t, w in zip(times, widths))
+            + f" {sum(done):>8.2f}")
+    sym, verdicts = [], []
     for cid in claims:
         start = time.perf_counter()
-        o = decide(gk.BY_CONCRETE[cid])
+        o = decide(by_id[cid], subject.model, general=True)
         sym.append(time.perf_counter() - start)
         verdicts.append(o.verdict)
     rows["symbolic"] = dict(zip(claims, sym))
-    out(f"{'sym':>3} " + " ".join(f"{t:>10.2f}" for t in sym) + f" {sum(sym):>8.2f}   (general k, decided once)")
-    out("general-k verdicts: " + ", ".join(f"{c}: {v}" for c, v in zip(claims, verdicts)))
+    rows["verdicts"] = dict(zip(claims, verdicts))
+    out(f"{'sym':>3} " + " ".join(f"{t:>{w}.2f}" for t, w in zip(sym, widths)) + f" {sum(sym):>8.2f}   (symbolic k, decided once)")
+    out("symbolic-k verdicts: " + ", ".join(f"{c}: {v}" for c, v in zip(claims, verdicts)))
     return rows
 
 
+def unexpected(rows: dict, subject) -> list[str]:
+    """Claims whose symbolic-k verdict is neither verified nor the refutation of an acknowledged erratum."""
+    errata = {cid for e in subject.errata for cid in e.claims}
+    return [cid for cid, v in rows.get("verdicts", {}).items()
+            if v != ("refuted" if f"{cid}.general" in errata else "verified")]
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.symbolic_k", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.symbolic_k", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kmax", type=int, default=12)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per claim and k before its series stops")
+    parser.add_argument("--all", action="store_true", help="every claim with a symbolic-k record, not only CLAIMS")
+    parser.add_argument("--claims", nargs="+", metavar="ID", help="these claims (ids) instead of CLAIMS")
     args = parser.parse_args(argv)
+    subject = _subject()
+    claims = general_claims(subject) if args.all else tuple(args.claims or CLAIMS)
     print(f"== concrete k = 2..{args.kmax} vs symbolic k: seconds per claim (decide: proof + mpmath) ==")
-    rows = run(range(2, args.kmax + 1), budget=args.budget)
-    return 0 if rows.get("symbolic") else 1
+    try:
+        rows = run(range(2, args.kmax + 1), claims, budget=args.budget, subject=subject)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    bad = unexpected(rows, subject)
+    if bad:
+        print("unexpected symbolic-k verdicts: " + ", ".join(f"{c}: {rows['verdicts'][c]}" for c in bad))
+    return 1 if bad or not rows.get("symbolic") else 0
 
 
 if __name__ == "__main__":

@@ -112,6 +112,9 @@ def _counterexample(k, index: int, cmp: Comparison) -> dict:
 
 def decide_instance(claim: Claim, inst: Instance, k, rng, outcome: Outcome) -> str:
     """Verdict of one instance ('verified' / 'refuted' / 'inconclusive'); fills ``outcome``."""
+    if not inst.pairs:
+        outcome.note = f"nothing to check at k = {k}: the claim has no instance there"
+        return "inconclusive"
     verdict = "verified"
     if outcome.shown is None and inst.pairs:
         outcome.shown = tuple(inst.pairs[0])

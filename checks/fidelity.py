@@ -130,11 +130,12 @@ class Fidelity:
 
     def restatement(self, claim) -> tuple[Instance | None, str]:
         """A restatement made checkable: the reference it restates against each formula printed at its
-        anchor, read at the evaluator's size (free indices i = 1, j = 2, as the reading takes them).
-        (None, why) when the printed text is absent or no formula in it can be read."""
-        sides, why, _ = self.printed_in_note(claim)
+        anchor in the project's copy, read at the evaluator's size (free indices i = 1, j = 2, as the
+        reading takes them); an edited text in the note verified is decided as printed, through the
+        findings.  (None, why) when no formula of the text can be read."""
+        sides = text_at(self.reference, claim.anchor) if claim.anchor is not None else None
         if sides is None:
-            return None, why or "the restated text is not in the note"
+            return None, "the restated text is not in the project's copy of the note"
         ev = Evaluator(claim, self.hints, self.model)
         read = [ev.side(t) for t in sides]
         exprs = [r.expr for r in read if r.status == "parsed" and not isinstance(r.expr, sp.Symbol)]

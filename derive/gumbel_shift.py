@@ -63,8 +63,13 @@ def joint_conditional():
     n = K - 1
     r, c = sp.symbols("r c", integer=True, nonnegative=True)
     jac = sp.FunctionMatrix(n, n, sp.Lambda((r, c), sp.diff(g_of_u(r + 1), U[c + 1])))
-    joint_g = P(lambda a: gumbel_pdf(g_of_u(a)), hi=n)
-    return sp.Integral(joint_g * sp.Abs(sp.Determinant(jac)) * gumbel_pdf(GK), (GK, -sp.oo, sp.oo))
+    return sp.Integral(joint_gumbel_density(g_of_u) * sp.Abs(sp.Determinant(jac)) * gumbel_pdf(GK),
+                       (GK, -sp.oo, sp.oo))
+
+
+def joint_gumbel_density(g):
+    """The joint density of independent Gumbel(0, 1) draws g(1)..g(k-1): exp(-sum_a (g_a + e^{-g_a}))."""
+    return sp.exp(-S(lambda a: g(a) + sp.exp(-g(a)), hi=K - 1))
 
 
 def product_of_conditionals():

@@ -56,7 +56,7 @@ CLAIMS = [
     Claim("eq15.1", "jacobian", "differentiate h_i^{-1} in y_j, j != i",
           lambda: Form([(sp.Derivative(h_inverse(i), Y[j]), tau * (-_dyk(j) / y_last()))], indices=_IJ,
                        distinct=((i, j),), facts=({sp.KroneckerDelta(i, j): 0},)),
-          Anchor("display", "15")),
+          Anchor("display", "15"), ks=tuple(range(3, 9))),   # k = 2 has no j != i
     Claim("eq15.2", "derivative", "dy_k/dy_j = -1",
           lambda: Form([(tau * (-_dyk(j) / y_last()), tau / y_last())], indices=_J1),
           Anchor("display", "15", sides=(1, 2))),

@@ -114,6 +114,9 @@ def at(expr: sp.Basic, k: int, **indices: int) -> sp.Basic:
     """A general expression at size ``k`` (free indices given by name, e.g. ``i=2``), in the
     concrete symbols: for code and references derived from the verified forms."""
     from checks.structural import instantiate
-    names = {str(s): s for s in sp.sympify(expr).free_symbols}
-    values = {K: k, **{names[n]: val for n, val in indices.items() if n in names}}
+    names = {str(s): s for s in sp.sympify(expr).atoms(sp.Symbol)}   # also an index only differentiated by
+    unknown = sorted(set(indices) - set(names))
+    if unknown:
+        raise ValueError(f"indices: {unknown} do not occur in the expression")
+    values = {K: k, **{names[n]: val for n, val in indices.items()}}
     return Model.concrete(instantiate(expr, values), k)

@@ -145,15 +145,16 @@ def test_claim_with_no_concrete_size_is_decided_for_symbolic_k():
 
 
 @pytest.mark.parametrize("kwargs, field", [
-    (dict(rule="no such rule"), "rule"),
-    (dict(kind="no such kind"), "kind"),
-    (dict(build=lambda k: None), "form"),          # both a form and a build
-    (dict(form=None), "form"),                      # neither
-    (dict(latex=""), "latex"),                      # no anchor and no printed text of its own
-    (dict(latex="x", equation=""), "equation"),     # no anchor and no equation label
+    ({"rule": "no such rule"}, "rule"),
+    ({"kind": "no such kind"}, "kind"),
+    ({"build": lambda k: None}, "form"),            # both a form and a build
+    ({"form": None}, "form"),                       # neither
+    ({"latex": ""}, "latex"),                       # no anchor and no printed text of its own
+    ({"latex": "x", "equation": ""}, "equation"),   # no anchor and no equation label
 ])
 def test_claim_rejects_incomplete_definitions(kwargs, field):
-    base = dict(id="c", rule="algebra", statement="s", form=lambda: Form([(x, x)]), equation="1", latex="x")
+    base = {"id": "c", "rule": "algebra", "statement": "s", "form": lambda: Form([(x, x)]), "equation": "1",
+            "latex": "x"}
     with pytest.raises(ValueError, match=f"^{field}:"):
         Claim(**{**base, **kwargs})
 
