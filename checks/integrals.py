@@ -73,6 +73,16 @@ def _positive_variable(integral: sp.Integral) -> sp.Integral:
     return integral
 
 
+def _linear_rate(exponent: sp.Expr, t: sp.Symbol) -> tuple[sp.Expr, sp.Expr] | None:
+    """``exponent`` as E0 - a t with a > 0 provable: (a, E0); None otherwise."""
+    exponent = sp.expand(exponent)
+    a = -sp.diff(exponent, t)
+    if a.has(t) or not a.is_positive:
+        return None
+    e0 = sp.expand(exponent + a * t)
+    return None if e0.has(t) else (a, e0)
+
+
 def gamma_integral(integral: sp.Integral) -> sp.Expr | None:
     """Closed form of ``int_0^oo C v^(z-1) e^(E0 - a v) dv`` when a > 0 and z > 0 are provable."""
     (var, lo, hi), = integral.limits
@@ -83,13 +93,10 @@ def gamma_integral(integral: sp.Integral) -> sp.Expr | None:
     const, dep = f.as_independent(t, as_Add=False)
     exp_args = [fac.args[0] for fac in sp.Mul.make_args(dep) if isinstance(fac, sp.exp)]
     rest = sp.Mul(*[fac for fac in sp.Mul.make_args(dep) if not isinstance(fac, sp.exp)])
-    exponent = sp.expand(sp.Add(*exp_args))
-    a = -sp.diff(exponent, t)
-    if a.has(t) or not a.is_positive:
+    rate = _linear_rate(sp.Add(*exp_args), t)
+    if rate is None:
         return None
-    e0 = sp.expand(exponent + a * t)
-    if e0.has(t):
-        return None
+    a, e0 = rate
     rest = sp.powsimp(rest, force=False)
     if rest == 1:
         z = sp.Integer(1)
@@ -123,13 +130,10 @@ def _log_gamma_term(term: sp.Expr, t: sp.Symbol) -> sp.Expr | None:
             return None
     if n > 1:
         return None
-    exponent = sp.expand(exponent)
-    a = -sp.diff(exponent, t)
-    if a.has(t) or not a.is_positive:
+    rate = _linear_rate(exponent, t)
+    if rate is None:
         return None
-    e0 = sp.expand(exponent + a * t)
-    if e0.has(t):
-        return None
+    a, e0 = rate
     z = power + 1
     if not z.is_positive:
         return None

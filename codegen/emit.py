@@ -327,6 +327,11 @@ def expressions_hash() -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _template_part(name: str) -> str:
+    """The hand-written template file ``name`` after its start marker."""
+    return (Path(__file__).with_name(name)).read_text().split("# --- template start ---\n", 1)[1]
+
+
 def render() -> str:
     header = (
         f'"""GENERATED FILE - do not edit.  Written by `{COMMAND}` (codegen/emit.py, SymPy {sp.__version__}).\n\n'
@@ -336,8 +341,7 @@ def render() -> str:
         f'"""\n'
     )
     kernels = "\n\n".join(kernel(name).source() for name in forms.FORMS)
-    template = (Path(__file__).with_name("template.py")).read_text()
-    body = template.split("# --- template start ---\n", 1)[1]
+    body = _template_part("template.py").replace("# @@DOUBLE_DOUBLE@@\n", _template_part("template_dd.py"))
     return header + body.replace("# @@KERNELS@@\n", "# Kernels: printed by codegen.emit.RowPrinter.\n\n" + kernels)
 
 
