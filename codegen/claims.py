@@ -9,7 +9,6 @@ so an identity proved for every m holds for the row maximum the code uses.
 """
 from __future__ import annotations
 
-
 import sympy as sp
 
 from checks.claim import Claim, Instance

@@ -37,7 +37,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.density import final_density
-from derive.gumbel_shift import jang_sample as eq1   # Jang et al. (1)
+from derive.gumbel_shift import jang_sample as eq1  # Jang et al. (1)
 from derive.marginal_u import eq8
 from derive.model import PI, G, U, Vars, X, Y, at, tau
 

@@ -4,9 +4,15 @@ import mpmath
 import pytest
 import sympy as sp
 
-import checks.integrals as integrals
-from checks.integrals import (INTEGRATE_MAX_OPS, close_integrals, gamma_integral, log_gamma_integral,
-                              prove_integral_equal, sympy_closed_form)
+from checks import integrals
+from checks.integrals import (
+    INTEGRATE_MAX_OPS,
+    close_integrals,
+    gamma_integral,
+    log_gamma_integral,
+    prove_integral_equal,
+    sympy_closed_form,
+)
 
 t = sp.Symbol("t", real=True)
 mu = sp.Symbol("mu", real=True)
