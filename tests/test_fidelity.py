@@ -97,12 +97,6 @@ def test_edited_equation_is_refuted_there(eq, kind, old, new):
         assert all(v not in ("", None) for v in ce["point"].values()), ce
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: a restatement's outcome is decided against the note AS PRINTED (checks/run.py:56 "
-    "fid.restatement -> checks/fidelity.py:135 printed_in_note reads self.note), and checks/verdict.py:180 "
-    "offers that outcome as the project's correction, so an edited eq. (1) gets a 'refuted' correction; "
-    "fix: Fidelity.restatement reads the project's copy (self.reference); the edited text is decided by "
-    "findings.edited anyway"))
 def test_restatement_correction_is_the_project_copys():
     """Eq. (1) is a restatement (eq1.definition); edited, the printed claim is refuted and the correction
     offered is the claim as printed in the project's copy, which is verified (the original note test)."""
