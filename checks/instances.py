@@ -40,6 +40,17 @@ def at_values(claim: Claim, model: Model, k: int, values: dict) -> list:
     return [(_at(a, model, k, chosen), None if b is None else _at(b, model, k, chosen)) for a, b in form.pairs]
 
 
+def _sized(expr, model: Model, k: int) -> sp.Basic:
+    """``expr`` at size k, its free indices still symbolic (sums over the size expanded once)."""
+    return st.instantiate(sp.sympify(expr), {model.size: k}) if sp.sympify(expr).has(model.size) else expr
+
+
+def _indexed(expr, model: Model, k: int, values: dict) -> sp.Basic:
+    """A sized expression with its free indices set, in the concrete symbols."""
+    fixed = {s: v for s, v in values.items() if expr.has(s)}
+    return model.concrete(st.instantiate(expr, fixed) if fixed else expr, k)
+
+
 def _at(expr, model: Model, k: int, values: dict) -> sp.Basic:
     e = sp.sympify(expr)
     fixed = {s: v for s, v in {model.size: k, **values}.items() if e.has(s)}
@@ -55,8 +66,9 @@ def concrete(claim: Claim, model: Model, k: int) -> Instance:
     if claim.build is not None:
         return claim.build(k)
     form = claim.form()
-    pairs = [(_at(a, model, k, values), None if b is None else _at(b, model, k, values))
-             for values in index_values(form, model, k) for a, b in form.pairs]
+    sized = [tuple(None if side is None else _sized(side, model, k) for side in pair) for pair in form.pairs]
+    pairs = [tuple(None if side is None else _indexed(side, model, k, values) for side in pair)
+             for values in index_values(form, model, k) for pair in sized]
     substitution = None
     if form.substitution is not None:
         substitution = tuple(_at(t, model, k, {}) for t in form.substitution)
