@@ -3,7 +3,7 @@
 For each equation of the subject: is every claim of it verified for symbolic k
 ("symbolic k"), verified for symbolic k with a claim resting on a lemma ("by lemma"),
 or only for concrete k ("concrete k only": some claim has no general form, or its
-general form was not verified)?  An acknowledged erratum counts as settled when its
+general form was not verified)?  Restatements, checked against the printed text, are listed apart.  An acknowledged erratum counts as settled when its
 corrected general form is verified.
 """
 from __future__ import annotations
@@ -29,7 +29,11 @@ def by_equation(records: list[dict]) -> dict:
     for r in records:
         if r.get("k") == "symbolic" or r.get("rule") == "rewrite":   # rewrites to generated code: not the note's
             continue
-        eq = out.setdefault(r["equation"], {"status": "", "symbolic_k": [], "by_lemma": [], "concrete_only": []})
+        eq = out.setdefault(r["equation"], {"status": "", "symbolic_k": [], "by_lemma": [], "concrete_only": [],
+                                            "restatements": []})
+        if r.get("kind") == "restatement":   # checked against the printed text: not a step of the derivation
+            eq["restatements"].append(r["id"])
+            continue
         g = general.get(r["id"] + ".general")
         if g is None or not _settled(g):
             eq["concrete_only"].append(r["id"])
@@ -39,11 +43,13 @@ def by_equation(records: list[dict]) -> dict:
             eq["symbolic_k"].append(r["id"])
     for r in general.values():   # general-only claims (e.g. eq. (6), decided for symbolic a, z)
         if not r["id"].endswith(".general"):
-            eq = out.setdefault(r["equation"], {"status": "", "symbolic_k": [], "by_lemma": [], "concrete_only": []})
+            eq = out.setdefault(r["equation"], {"status": "", "symbolic_k": [], "by_lemma": [], "concrete_only": [],
+                                                "restatements": []})
             (eq["symbolic_k"] if _settled(r) and not r.get("lemma") else
              eq["by_lemma"] if _settled(r) else eq["concrete_only"]).append(r["id"])
     for eq in out.values():
         eq["status"] = ("concrete k only" if eq["concrete_only"] and not (eq["symbolic_k"] or eq["by_lemma"])
                         else "partly symbolic k" if eq["concrete_only"]
-                        else "by lemma" if eq["by_lemma"] else "symbolic k")
+                        else "by lemma" if eq["by_lemma"] else "symbolic k" if eq["symbolic_k"]
+                        else "restatements only")
     return out
