@@ -139,10 +139,12 @@ def _compiled(expr: sp.Basic, env: _Env):
     """Value by ``checks.numeric`` (lambdify + mpmath.quad) after expanding the sums at this size."""
     from .numeric import evaluate
     e = instantiate(expr, {s: int(v) for s, v in env.ints.items()})
-    names = {a: sp.Dummy(str(a)) for a in e.atoms(sp.Indexed)}
+    # values are drawn in a fixed order (sorted by name), never in the order of a set, whose iteration
+    # order changes with Python's hash seed: the same expression gets the same point in every process
+    names = {a: sp.Dummy(str(a)) for a in sorted(e.atoms(sp.Indexed), key=str)}
     point = {names[a]: env.value((a.base, tuple(int(t) for t in a.indices))) for a in names}
     e = e.xreplace(names)
-    point.update({s: env.value(s) for s in e.free_symbols if s not in point})
+    point.update({s: env.value(s) for s in sorted(e.free_symbols, key=str) if s not in point})
     return evaluate(e, point)
 
 
