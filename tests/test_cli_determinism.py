@@ -24,9 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMING = "seconds"
 
 
-def _verify(cwd: Path, out: Path, jobs: int) -> tuple[int, dict]:
-    """Exit status and report of one run (exit 0 or 1 are both results to compare; 2 is bad input)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+def _verify(cwd: Path, out: Path, jobs: int, hash_seed: int) -> tuple[int, dict]:
+    """Exit status and report of one run (exit 0 or 1 are both results to compare; 2 is bad input).
+    Each run gets its own Python hash seed: set iteration order must not reach a verdict."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+           "PYTHONHASHSEED": str(hash_seed)}
     proc = subprocess.run([sys.executable, "-m", "gsverify", "--quiet", "--jobs", str(jobs), "--out", str(out)],
                           cwd=cwd, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode in (0, 1), proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -61,7 +63,7 @@ def test_verdicts_do_not_depend_on_scheduling(tmp_path: Path):
     work = tmp_path / "work"  # its own reports/.fidelity-cache: cold for the first run, warm for the second
     work.mkdir()
     one, two = tmp_path / "jobs1", tmp_path / "jobs2"
-    rc1, first = _verify(work, one, jobs=1)
+    rc1, first = _verify(work, one, jobs=1, hash_seed=1)
 
     # The runner schedules the slowest claims of the previous report in the output folder first:
     # give the second run the first run's timings reversed, so the order of work differs too.
@@ -69,11 +71,11 @@ def test_verdicts_do_not_depend_on_scheduling(tmp_path: Path):
     two.mkdir()
     (two / "verification.json").write_text(json.dumps(
         {"claims": [{"id": cid, "seconds": float(n)} for n, cid in enumerate(ids)]}))
-    rc2, second = _verify(work, two, jobs=2)
+    rc2, second = _verify(work, two, jobs=2, hash_seed=2)
 
     assert len(first["claims"]) == len(tasks_of(gumbel_softmax().claims)) and not first["checker_bugs"]
     assert all(r.get(TIMING) is not None for r in first["claims"])
-    assert rc1 == rc2 and first["passed"] == (rc1 == 0)
+    assert first["passed"] == (rc1 == 0) and second["passed"] == (rc2 == 0)
     a = _strip(first, (str(one), str(one.resolve())))
     b = _strip(second, (str(two), str(two.resolve())))
     assert [r["id"] for r in a["claims"]] == [r["id"] for r in b["claims"]]
