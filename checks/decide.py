@@ -22,7 +22,7 @@ from .claim import Claim, Instance, Model
 from .integrals import prove_integral_equal
 from .numeric import Comparison, Pair
 
-VERDICTS = ("verified", "refuted", "inconclusive")
+VERDICTS = ("verified", "refuted", "inconclusive", "unchecked")
 
 DPS = 30            # digits of the cross-check
 CONFIRM_DPS = 50    # a counterexample is re-evaluated at this precision

@@ -183,10 +183,29 @@ def normalize(side: str) -> tuple[str, list[str]]:
     return t, sorted(fired)
 
 
+def _balanced(side: str) -> None:
+    """Unbalanced braces or \\left/\\right make SymPy's parser stop early and return a prefix of the
+    side: that is unreadable text, never a shorter formula (``Unparseable`` with the position)."""
+    depth = 0
+    plain = re.sub(r"\\[{}]", "  ", side)
+    for pos, ch in enumerate(plain):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            raise Unparseable(f"unbalanced braces: '}}' at character {pos} closes nothing")
+    if depth:
+        raise Unparseable(f"unbalanced braces: {depth} '{{' never closed")
+    if plain.count("(") != plain.count(")"):
+        raise Unparseable(f"unbalanced parentheses ({plain.count('(')} '(', {plain.count(')')} ')')")
+    lefts, rights = len(re.findall(r"\\left\b", side)), len(re.findall(r"\\right\b", side))
+    if lefts != rights:
+        raise Unparseable(f"unbalanced \\left / \\right ({lefts} \\left, {rights} \\right)")
+
+
 def parse(side: str) -> tuple[sp.Expr, list[str]]:
     """Parse one printed side (raises :class:`Unparseable` with the reason)."""
     from sympy.parsing.latex import parse_latex
 
+    _balanced(side)
     text, fired = normalize(side)
     try:
         expr = parse_latex(text)

@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from . import instances, latex
+from .claim import Instance
 from .numeric import Pair
 from .subject import Hints
 from .verdict import PrintedCheck
@@ -24,8 +25,10 @@ from .verdict import PrintedCheck
 POINTS = 2
 DPS = 20
 CONFIRM_DPS = 50
-AGREE = mpmath.mpf("1e-10")
-DIFFER = mpmath.mpf("1e-8")
+AGREE = mpmath.mpf("1e-10")          # relative agreement where a side has an integral (quadrature)
+DIFFER = mpmath.mpf("1e-8")          # ... and a difference that large is a counterexample
+AGREE_EXACT = mpmath.mpf("1e-15")    # closed forms at 20 digits
+DIFFER_EXACT = mpmath.mpf("1e-30")   # closed forms re-evaluated at 50 digits
 SEED = 1234
 
 
@@ -39,12 +42,28 @@ class Side:
     bound: int | None = None         # index of the transcription side it equals
 
 
+def reading_k(claim) -> int:
+    """The size at which a printed text is read against the claim: 3 where the claim is checked at 3."""
+    return 3 if 3 in claim.ks or not claim.ks else claim.ks[0]
+
+
+def relative(cmp) -> mpmath.mpf:
+    """|a - b| / max(|a|, |b|) of a comparison (0 for two zeros): a change below 1 is not hidden
+    behind an absolute floor."""
+    if isinstance(cmp.lhs, str) or isinstance(cmp.rhs, str):
+        return mpmath.inf
+    scale = max(abs(cmp.lhs), abs(cmp.rhs))
+    if not mpmath.isfinite(scale):
+        return mpmath.mpf(0) if cmp.lhs == cmp.rhs else mpmath.inf
+    return abs(cmp.lhs - cmp.rhs) / scale if scale else mpmath.mpf(0)
+
+
 class Evaluator:
     """One claim at one concrete k: the instance, its sample points, name table and ``where``."""
 
-    def __init__(self, claim, hints: Hints, model):
+    def __init__(self, claim, hints: Hints, model, k: int | None = None):
         self.claim = claim
-        self.k = 3 if 3 in claim.ks or not claim.ks else claim.ks[0]
+        self.k = k if k is not None else reading_k(claim)
         self.inst = instances.concrete(claim, model, self.k) if claim.form is None or claim.form().sized \
             else instances.symbolic(claim, model)
         self.inst = _restated(self.inst)
@@ -157,8 +176,8 @@ _ANALYSED: dict = {}
 def analyse(claim, texts: list[str], ev: Evaluator) -> tuple[list[Side], int | None, str]:
     """Parse the printed sides and tie them to one transcription pair: (sides, pair index, status).
 
-    Cached per (claim, printed sides) within a process: the same text gives the same answer."""
-    key = (claim.id, tuple(texts))
+    Cached per (claim, printed sides, size) within a process: the same text gives the same answer."""
+    key = (claim.id, tuple(texts), ev.k, tuple(sorted(map(str, ev.where.items()))))
     if key not in _ANALYSED:
         _ANALYSED[key] = _analyse(claim, texts, ev)
     return _ANALYSED[key]
@@ -221,7 +240,7 @@ def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator,
     same_shape = len(texts) == len(ref_texts)
     for n, text in enumerate(texts):
         ref = ref_sides[n] if same_shape else None
-        if ref is not None and re.sub(r"\s+", "", text) == re.sub(r"\s+", "", ref.text):
+        if ref is not None and _same_text(text, ref.text):
             if ref.status == "parsed" or (not bind and ref.expr is not None):
                 values.append((text, ref.expr))
             elif free_t:
@@ -234,27 +253,32 @@ def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator,
             values.append((text, side.expr))
         elif ref is not None and ref.status in ("opaque", "parsed") and side.status == "opaque":
             renamed = True
-            problems.append(f"the printed side '{ref.text}' was changed to '{text}', "
-                            f"which no longer names the quantity this step is about")
+            problems.append(f"the printed side '{ref.text}' was changed to '{text}', a name the reading cannot "
+                            f"evaluate: the printed claim cannot be checked")
         else:
             problems.append(f"the changed side '{text}' cannot be parsed ({side.reason}); "
                             f"the printed claim cannot be checked")
     check = PrintedCheck("inconclusive", ev.k, shown, renamed=renamed, digits=DPS)
     if len(values) >= 2:
         check.shown = (ev._fix(values[0][1]), ev._fix(values[1][1]))
+    proved = []
     for (ta, a), (tb, b) in itertools.pairwise(values):
         try:
-            worst = ev.worst(a, b)
+            worst = max((Pair(ev._fix(a), ev._fix(b)).compare(p, DPS) for p in ev.points), key=relative)
         except Exception as exc:  # noqa: BLE001 - a side that cannot be evaluated is reported
             problems.append(f"cannot evaluate '{ta}' = '{tb}': {exc}")
             continue
+        quad = sp.sympify(a).has(sp.Integral) or sp.sympify(b).has(sp.Integral)
+        agree, differ = (AGREE, DIFFER) if quad else (AGREE_EXACT, DIFFER_EXACT)
         check.points += len(ev.points)
-        check.max_difference = max(check.max_difference, float(worst.difference))
-        if worst.difference <= AGREE:
+        check.max_difference = max(check.max_difference, float(relative(worst)))
+        if relative(worst) <= agree:
+            proved.append(_prove(ev, a, b))
             continue
-        again = ev.confirm(a, b, worst)
-        if again is None:
-            problems.append(f"'{ta}' and '{tb}' differ below the refutation threshold")
+        again = Pair(ev._fix(a), ev._fix(b)).compare(worst.point, CONFIRM_DPS)
+        if relative(again) <= differ:
+            problems.append(f"'{ta}' and '{tb}' differ below the refutation threshold "
+                            f"(relative difference {mpmath.nstr(relative(again), 3)})")
             continue
         check.shown = (ev._fix(a), ev._fix(b))
         check.verdict = "refuted"
@@ -262,14 +286,35 @@ def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator,
             "k": ev.k, "pair": index or 0, "printed_lhs": ta, "printed_rhs": tb,
             "point": {str(s): mpmath.nstr(v, 12) for s, v in sorted(again.point.items(), key=lambda t: str(t[0]))},
             "lhs": _fmt(again.lhs), "rhs": _fmt(again.rhs)}
-        check.max_difference = max(check.max_difference, float(again.difference))
+        check.max_difference = max(check.max_difference, float(relative(again)))
         return check
+    unproved = [why for ok, why in proved if not ok]
+    if unproved and not problems:
+        problems.append(f"the printed sides agree numerically at k = {ev.k} but no proof was found: {unproved[0]}")
     if problems:
-        check.verdict, check.note = ("refuted" if renamed else "inconclusive"), "; ".join(problems)
+        check.verdict, check.note = "inconclusive", "; ".join(problems)
         return check
     if len(values) < 2:
         check.note = "fewer than two printed sides have values"
         return check
     check.verdict = "verified"
-    check.note = "the printed text differs from the project's copy but is numerically equal at every point"
+    check.note = (f"the printed text differs from the project's copy; as printed it is proved at k = {ev.k} "
+                  f"({'; '.join(sorted({why for _, why in proved}))})")
     return check
+
+
+def _same_text(a: str, b: str) -> bool:
+    """The same printed text up to spacing, thin spaces, \\mathrm{d} for d and braces around one token."""
+    def key(t: str) -> str:
+        t = re.sub(r"\\[,;!: ]|\s+", "", t)
+        t = re.sub(r"\\mathrm\{d\}", "d", t)
+        return re.sub(r"\{(\\?[A-Za-z0-9]+)\}", r"\1", t)
+    return key(a) == key(b)
+
+
+def _prove(ev: Evaluator, a, b) -> tuple[bool, str]:
+    """A symbolic proof of a printed equation at the evaluator's size (the engine's canonical forms)."""
+    from .decide import symbolic
+    inst = Instance([(a, b)], ev.inst.sample, ev.where, ev.inst.substitution, ev.inst.closed_forms)
+    ok, why = symbolic(ev._fix(a), ev._fix(b), inst)
+    return bool(ok), why

@@ -20,7 +20,7 @@ import sympy
 from . import fidelity as fidelity_mod
 from . import general as general_summary
 from .claim import Claim
-from .decide import CheckerBug, Outcome, decide, decide_instance
+from .decide import VERDICTS, CheckerBug, Outcome, decide, decide_instance
 from .note_reader import NoteError
 from .report import WRITERS
 from .subject import Subject
@@ -140,7 +140,7 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
                   f"{'passed' if check['passed'] else 'FAILED'} ({check['method']}: value {check['value']:.6g}, "
                   f"error {check['error']:.2g})")
     total = time.perf_counter() - start
-    counts = {v: sum(r["verdict"] == v for r in records) for v in ("verified", "refuted", "inconclusive")}
+    counts = {v: sum(r["verdict"] == v for r in records) for v in VERDICTS}
     unacknowledged = [r for r in records if r["verdict"] == "refuted" and not r["erratum"]]
     failed = bool(bugs or unacknowledged or counts["inconclusive"] or not all(c["passed"] for c in e2e))
     report = {
@@ -158,7 +158,8 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
     restated = sum(r.get("kind") == "restatement" for r in records)
     print(f"{len(records)} claims in {total:.1f} s: {counts['verified']} verified, {counts['refuted']} refuted "
           f"({counts['refuted'] - len(unacknowledged)} acknowledged errata), {counts['inconclusive']} inconclusive"
-          f"; {restated} of them restatements, not derivation steps")
+          + (f", {counts['unchecked']} unchecked (not printed in the note verified)" if counts["unchecked"] else "")
+          + f"; {restated} of them restatements, not derivation steps")
     for path in written:
         print(f"wrote {path}")
     return 1 if failed else 0

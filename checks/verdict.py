@@ -31,11 +31,12 @@ class PrintedCheck:
     verdict: str
     k: int
     sides: list[dict]                      # each printed side: text, how it was read
+    ks: list[int] = field(default_factory=list)   # every size it was checked at (k the last)
     points: int = 0
     max_difference: float = 0.0
     counterexample: dict | None = None
     note: str = ""
-    #: a side that named the quantity of the step was replaced by a name of another quantity
+    #: a side that named the quantity of the step was replaced by another name (cannot be evaluated)
     renamed: bool = False
     shown: tuple | None = None             # the first pair of values as checked (SymPy expressions)
     digits: int = 20                       # the precision of the comparison
@@ -145,8 +146,8 @@ def decision_of(outcome: Outcome, record_id: str, printed: str) -> Decision:
 
 
 def _printed_check(pc: PrintedCheck, seconds: float) -> Check:
-    return Check([pc.k], ["numeric: the printed form as read"], pc.points, pc.max_difference, seconds, pc.shown,
-                 pc.digits)
+    return Check(pc.ks or [pc.k], ["the printed form as read: numerics, then a proof at each k"], pc.points,
+                 pc.max_difference, seconds, pc.shown, pc.digits)
 
 
 def settle(record_id: str, outcome: Outcome, findings: Findings, reference_printed: str,
@@ -166,16 +167,22 @@ def settle(record_id: str, outcome: Outcome, findings: Findings, reference_print
                         else outcome.note, outcome.counterexample if verdict == "refuted" else None,
                         correction if verdict == "refuted" else None, findings=findings)
     if findings.status == "missing":
-        return Decision(record_id, claim, printed, "inconclusive", project.check,
-                        f"{findings.note}: the claim cannot be tied to the note", findings=findings)
+        return Decision(record_id, claim, printed, "unchecked", project.check,
+                        f"{findings.note}: the note verified does not print this step", findings=findings)
     if findings.status == "prose changed":
-        return Decision(record_id, claim, printed, "inconclusive", project.check,
-                        "the prose this claim was read from has changed: the claim no longer describes the note",
-                        findings=findings)
+        return Decision(record_id, claim, printed, "unchecked",  project.check,
+                        "the sentence this claim was read from is not in the note verified, which no longer "
+                        "makes this claim", findings=findings)
     if findings.edited is not None:
         pc = findings.edited
-        verdict = "refuted" if pc.counterexample is not None or pc.renamed else pc.verdict
+        verdict = "refuted" if pc.counterexample is not None else pc.verdict
         note = pc.note or "the printed text differs from the project's copy; the printed claim was decided as printed"
+        if verdict == "verified" and outcome.k == "symbolic":
+            # the printed text is read at concrete k only: for symbolic k it rests on the claim's form,
+            # proved for every k, which the printed text was proved to equal at each k checked
+            verdict = outcome.verdict if outcome.verdict != "refuted" else "inconclusive"
+            note += (f"; for symbolic k this rests on the claim's form ({outcome.verdict} for every k), "
+                     f"which the printed text equals at the sizes read")
         return Decision(record_id, claim, printed, verdict, _printed_check(pc, outcome.seconds), note,
                         pc.counterexample, project if verdict == "refuted" else None,
                         "the claim as printed in the project's copy of the note", findings)
@@ -190,6 +197,9 @@ def settle(record_id: str, outcome: Outcome, findings: Findings, reference_print
                         f"the equation printed beside this step as its justification, {remark_text}, is false"
                         + (f": {rc.note}" if rc.note else ""), rc.counterexample, step,
                         "the step and its justification as in the project's copy", findings)
+    if (findings.remark or {}).get("added") and outcome.verdict == "verified":
+        return Decision(record_id, claim, printed, "inconclusive", project.check,
+                        f"{findings.remark['note']}: {findings.remark['printed']}", findings=findings)
     if rc is not None and rc.verdict == "inconclusive" and outcome.verdict == "verified":
         return Decision(record_id, claim, printed, "inconclusive", project.check,
                         f"the justification printed beside this step changed: {rc.note}", findings=findings)

@@ -48,17 +48,19 @@ _IJ = {i: K - 1, j: K - 1}
 
 CLAIMS = [
     Claim("eq14.1", "jacobian", "differentiate h_i^{-1} in y_i (y_k depends on y_i)",
-          lambda: Form([(sp.Derivative(h_inverse(i), Y[i]), tau * (1 / Y[i] - _dyk(i) / y_last()))], indices=_I1),
+          lambda: Form([(sp.Derivative(h_inverse(i), Y[i]), tau * (1 / Y[i] - _dyk(i) / y_last()))], indices=_I1,
+                       where=ON_SIMPLEX),
           Anchor("display", "14")),
     Claim("eq14.2", "derivative", "dy_k/dy_i = -1",
-          lambda: Form([(tau * (1 / Y[i] - _dyk(i) / y_last()), tau * (1 / Y[i] + 1 / y_last()))], indices=_I1),
+          lambda: Form([(tau * (1 / Y[i] - _dyk(i) / y_last()), tau * (1 / Y[i] + 1 / y_last()))], indices=_I1,
+                       where=ON_SIMPLEX),
           Anchor("display", "14", sides=(1, 2))),
     Claim("eq15.1", "jacobian", "differentiate h_i^{-1} in y_j, j != i",
           lambda: Form([(sp.Derivative(h_inverse(i), Y[j]), tau * (-_dyk(j) / y_last()))], indices=_IJ,
-                       distinct=((i, j),), facts=({sp.KroneckerDelta(i, j): 0},)),
+                       distinct=((i, j),), facts=({sp.KroneckerDelta(i, j): 0},), where=ON_SIMPLEX),
           Anchor("display", "15"), ks=tuple(range(3, 9))),   # k = 2 has no j != i
     Claim("eq15.2", "derivative", "dy_k/dy_j = -1",
-          lambda: Form([(tau * (-_dyk(j) / y_last()), tau / y_last())], indices=_J1),
+          lambda: Form([(tau * (-_dyk(j) / y_last()), tau / y_last())], indices=_J1, where=ON_SIMPLEX),
           Anchor("display", "15", sides=(1, 2))),
     Claim("J24", "jacobian", "the Jacobian is tau (diag(1/y_i) + (1/y_k) 11^T)",
           lambda: Form([(sp.Derivative(h_inverse(i), Y[j]), j_entry(i, j).xreplace(ON_SIMPLEX))], indices=_IJ),

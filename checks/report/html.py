@@ -23,7 +23,7 @@ code, pre { font: 13px ui-monospace, SFMono-Regular, Menlo, monospace; } pre { b
   overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 .verdict { font-weight: 600; padding: .05em .5em; border-radius: 1em; color: #fff; white-space: nowrap; }
 .verdict.verified { background: var(--ok); } .verdict.refuted { background: var(--bad); }
-.verdict.inconclusive { background: var(--warn); } .verdict.acknowledged { background: var(--ack); }
+.verdict.inconclusive { background: var(--warn); } .verdict.unchecked { background: #d0d0d0; color: #222; } .verdict.acknowledged { background: var(--ack); }
 .claim { border: 1px solid var(--line); border-radius: 6px; padding: .2em 1em .8em; margin: 1em 0; }
 .claim.refuted { border-left: 6px solid var(--bad); } .claim.inconclusive { border-left: 6px solid var(--warn); }
 .correction { border-left: 6px solid var(--ok); background: #f6fff8; }

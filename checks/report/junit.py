@@ -6,6 +6,7 @@
   ``make verify`` still exits 0 for it).  Its corrected claim, when there is one, is a
   test case of its own (``<id>.corrected``) that passes when the correction is verified;
 * inconclusive: a ``<failure type="inconclusive">``;
+* unchecked (the note verified does not print the claim): a ``<skipped>`` test case with the reason;
 * a checker bug: an ``<error>`` test case.
 
 The test suite's ``failures`` counts refuted and inconclusive claims; its properties record
@@ -40,6 +41,8 @@ def _case(suite: ET.Element, m: M.Model, c: M.ClaimView) -> tuple[int, int]:
             text += f"correction {c.correction.id} ({c.correction.verdict}): {c.correction.printed}\n"
         ET.SubElement(case, "failure", {"type": "refuted", "message": message}).text = text
         failures = 1
+    elif c.verdict == "unchecked":   # the note verified does not make this claim: skipped, with the reason
+        ET.SubElement(case, "skipped", {"message": f"unchecked: {c.note}"}).text = detail
     elif c.verdict != "verified":
         ET.SubElement(case, "failure", {"type": c.verdict, "message": f"{c.verdict}: {c.note or c.statement}"}).text = detail
         failures = 1

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from . import model as M
 
-ICON = {"verified": "✅ verified", "refuted": "❌ refuted", "inconclusive": "⚠️ inconclusive"}
+ICON = {"verified": "✅ verified", "refuted": "❌ refuted", "inconclusive": "⚠️ inconclusive",
+        "unchecked": "➖ unchecked"}
 
 
 _num = M.number_text

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..claim import RULES
 from .latex_mathml import has_inline_math, prose_to_html, to_mathml
 
-VERDICTS = ("verified", "refuted", "inconclusive")
+VERDICTS = ("verified", "refuted", "inconclusive", "unchecked")
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 
 
@@ -56,6 +56,8 @@ class ClaimView:
         """pass / acknowledged (a refuted claim listed as an erratum of its printed text) / fail."""
         if self.verdict == "verified":
             return "pass"
+        if self.verdict == "unchecked":
+            return "unchecked"
         if self.verdict == "refuted" and self.erratum:
             return "acknowledged"
         return "fail"
@@ -93,7 +95,8 @@ class Model:
         c = self.counts
         ack = sum(1 for e in self.errata if e.erratum)
         return (f"{self.total_claims} claims: {c.get('verified', 0)} verified, {c.get('refuted', 0)} refuted "
-                f"({ack} acknowledged errata), {c.get('inconclusive', 0)} inconclusive")
+                f"({ack} acknowledged errata), {c.get('inconclusive', 0)} inconclusive"
+                + (f", {c['unchecked']} unchecked" if c.get("unchecked") else ""))
 
 
 def number_text(x) -> str:
