@@ -53,7 +53,8 @@ class Anchor:
     ``kind`` "display": display equation ``equation``, its chain ``chain`` (0 for a single
     chain), the sides at positions ``sides`` of that chain (``(0, 1)`` is the first "=").
     ``kind`` "inline": the ``chain``-th inline math snippet of the prose before display
-    ``equation``, sides as above.  ``kind`` "prose": the ``chain``-th sentence of that prose.
+    ``equation``, sides as above.  ``kind`` "prose": the ``chain``-th sentence of that prose, its clause
+    ``sides[0]`` (clauses are joined by "and").
     """
 
     kind: str

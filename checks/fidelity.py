@@ -33,7 +33,7 @@ from . import instances, latex
 from .claim import Anchor, Instance
 from .note_reader import Note, squash
 from .reading import Evaluator, _side_record, analyse, decide_printed, reading_k
-from .subject import Subject, inline_snippets, sentences, sides_of, text_at
+from .subject import Subject, inline_snippets, prose_units, sides_of, text_at
 from .verdict import Findings, PrintedCheck
 
 CACHE = Path("reports") / ".fidelity-cache"
@@ -118,7 +118,7 @@ class Fidelity:
         if loc is None:
             return None, "not printed in the note (a completion or a check the project adds)", None
         if loc.kind == "prose":
-            found = sentences(self.note.prose.get(loc.equation, ""))
+            found = [c for units in prose_units(self.note, loc.equation) for c in units]
             if printed in found:
                 return None, "prose", printed
             best = max(found, key=lambda t: difflib.SequenceMatcher(None, t, printed).ratio(), default="")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -62,8 +63,29 @@ def sides_of(printed: str) -> list[str]:
 
 def sentences(prose: str) -> list[str]:
     """The sentences of a prose paragraph (split after a period followed by space)."""
-    import re
     return [s for s in re.split(r"(?<=\.)\s+", squash(prose)) if s]
+
+
+def clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence joined by "and" (outside math): a prose claim is anchored to one."""
+    parts = re.split(r"(\$[^$]*\$)", sentence)
+    out, current = [], ""
+    for n, part in enumerate(parts):
+        if n % 2:           # inline math is never split
+            current += part
+            continue
+        pieces = re.split(r"\s+and\s+", part)
+        current += pieces[0]
+        for piece in pieces[1:]:
+            out.append(current.strip())
+            current = piece
+    out.append(current.strip())
+    return [c for c in out if c]
+
+
+def prose_units(note: Note, equation: str) -> list[list[str]]:
+    """The clauses of each sentence of the prose before display ``equation``."""
+    return [clauses(s) for s in sentences(note.prose.get(equation, ""))]
 
 
 def inline_snippets(note: Note, equation: str) -> list[str]:
@@ -72,9 +94,11 @@ def inline_snippets(note: Note, equation: str) -> list[str]:
 
 def text_at(note: Note, anchor: Anchor) -> list[str] | None:
     """The sides printed at ``anchor`` in ``note`` (one element for prose), or None when absent."""
-    if anchor.kind == "prose":
-        found = sentences(note.prose.get(anchor.equation, ""))
-        return [found[anchor.chain]] if anchor.chain < len(found) else None
+    if anchor.kind == "prose":   # sentence ``chain``, its clause ``sides[0]``
+        found = prose_units(note, anchor.equation)
+        if anchor.chain >= len(found) or anchor.sides[0] >= len(found[anchor.chain]):
+            return None
+        return [found[anchor.chain][anchor.sides[0]]]
     if anchor.kind == "display":
         eq = note.equations.get(anchor.equation)
         chains = eq.chains if eq is not None else []

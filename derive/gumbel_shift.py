@@ -111,7 +111,7 @@ CLAIMS = [
           lambda: Form([(G[i], g_of_u(i, G[K]).xreplace({U[i]: X[i] + G[i] - (X[K] + G[K])}))], indices=_I1),
           Anchor("inline", "4", chain=4)),
     Claim("text4.mean", "expectation", "u_i given g_k is Gumbel whose mean is x_i - (x_k + g_k) (scale 1)",
-          lambda: _mean_form(0), Anchor("prose", "4", chain=1), ks=(2, 3), general=False,
+          lambda: _mean_form(0), Anchor("prose", "4", chain=1, sides=(1,)), ks=(2, 3), general=False,
           correction=Claim("text4.mean.corrected", "expectation",
                            "x_i - (x_k + g_k) is the location; the mean is x_i - (x_k + g_k) + gamma",
                            lambda: _mean_form(sp.EulerGamma), equation="4",
