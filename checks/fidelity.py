@@ -220,6 +220,11 @@ class Fidelity:
             return found
         if sides is None:
             found.status, found.note = "missing", why
+            extra = [n for n in self.note.order if n not in self.reference.equations]
+            if extra and loc.kind == "display":   # it may be there under another number
+                found.status = "missing, maybe renumbered"
+                found.note = (f"{why}, which prints equation(s) {', '.join(f'({n})' for n in extra)} that the "
+                              f"project's copy does not have: the step may be there under another number")
             return found
         found.printed = text
         printed = self.texts[claim.id]

@@ -46,7 +46,8 @@ class PrintedCheck:
 class Findings:
     """What reading the note found for one claim.
 
-    ``status``: "not printed", "prose", "prose changed", "missing", "confirmed", "unparseable",
+    ``status``: "not printed", "prose", "prose changed", "missing", "missing, maybe renumbered",
+    "confirmed", "unparseable",
     "differs", "indirect", "edited" or "error".  ``printed``: the text as printed in the note verified
     (None where not printed).  ``edited``: the printed claim checked as printed.  ``remark``: the
     justification printed beside the step, when it differs from the project's copy.
@@ -166,6 +167,10 @@ def settle(record_id: str, outcome: Outcome, findings: Findings, reference_print
                         f"the reading of the note failed: {findings.note}" if verdict == "inconclusive"
                         else outcome.note, outcome.counterexample if verdict == "refuted" else None,
                         correction if verdict == "refuted" else None, findings=findings)
+    if findings.status == "missing, maybe renumbered":
+        return Decision(record_id, claim, printed, "inconclusive", project.check,
+                        f"{findings.note}; steps are not yet matched by meaning, so it is not checked",
+                        findings=findings)
     if findings.status == "missing":
         return Decision(record_id, claim, printed, "unchecked", project.check,
                         f"{findings.note}: the note verified does not print this step", findings=findings)
