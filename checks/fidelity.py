@@ -37,8 +37,9 @@ from .subject import Subject, inline_snippets, prose_units, sides_of, text_at
 from .verdict import Findings, PrintedCheck
 
 CACHE = Path("reports") / ".fidelity-cache"
-#: the sizes at which an edited printed claim is checked as printed
-EDIT_KS = (2, 3, 4)
+#: the sizes at which an edited printed claim is checked as printed (from 3: the reading sets the free
+#: indices i = 1, j = 2, which must lie in 1..k-1)
+EDIT_KS = (3, 4, 5)
 
 
 def _plain(text: str) -> str:
@@ -187,7 +188,7 @@ class Fidelity:
                                             bind=False)
 
     def _edited(self, claim, ref_texts: list[str], sides: list[str]) -> PrintedCheck:
-        """An edited printed claim checked as printed at k = 2, 3, 4 (those the claim has): the first
+        """An edited printed claim checked as printed at k = 3, 4, 5 (those the claim has): the first
         check that is not verified decides; verified only when every size is."""
         ks = [k for k in EDIT_KS if k in claim.ks] or [reading_k(claim)]
         done = []
