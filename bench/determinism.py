@@ -15,16 +15,32 @@ import tempfile
 import time
 from pathlib import Path
 
-TIMING_KEYS = {"seconds"}
+#: the field that says how long something took: the run's, and each claim's / correction's
+TIMING = "seconds"
 
 
-def strip_timings(value):
-    """The report with every timing field removed (recursively)."""
+def strip_timings(value, paths: tuple[str, ...] = ()):
+    """The report without timing fields, with the given folder paths replaced by a placeholder."""
     if isinstance(value, dict):
-        return {k: strip_timings(v) for k, v in value.items() if k not in TIMING_KEYS}
+        return {k: strip_timings(v, paths) for k, v in value.items() if k != TIMING}
     if isinstance(value, list):
-        return [strip_timings(v) for v in value]
+        return [strip_timings(v, paths) for v in value]
+    if isinstance(value, str):
+        for p in paths:
+            value = value.replace(p, "<out>")
     return value
+
+
+def differences(a, b, where="report") -> list[str]:
+    """Where two (stripped) reports differ, field by field."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = [f"{where}.{k}: only in one run" for k in sorted(set(a) ^ set(b))]
+        for k in sorted(set(a) & set(b)):
+            out += differences(a[k], b[k], f"{where}.{k}")
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for n, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{where}[{n}]")]
+    return [] if a == b else [f"{where}: {str(a)[:200]!r} != {str(b)[:200]!r}"]
 
 
 def _busy(stop) -> None:
@@ -38,21 +54,6 @@ def _verify(out: Path) -> float:
     subprocess.run([sys.executable, "-m", "gsverify", "--quiet", "--out", str(out)], check=False,
                    stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
-
-
-def differences(a, b, path="") -> list[str]:
-    if type(a) is not type(b):
-        return [f"{path}: {a!r} != {b!r}"]
-    if isinstance(a, dict):
-        out = [f"{path}.{k}: only in one report" for k in a.keys() ^ b.keys()]
-        for k in sorted(a.keys() & b.keys()):
-            out += differences(a[k], b[k], f"{path}.{k}")
-        return out
-    if isinstance(a, list):
-        if len(a) != len(b):
-            return [f"{path}: {len(a)} != {len(b)} items"]
-        return [d for n, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}[{n}]")]
-    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
 
 
 def main() -> int:

@@ -9,7 +9,7 @@ import sys
 import time
 
 from checks import fidelity, instances
-from checks.perturb import _k, recall
+from checks.perturb import recall
 from gsverify.subjects import gumbel_softmax
 
 
@@ -22,7 +22,7 @@ def base_instances(subject):
             return fid.restatement(claim)[0]
         if claim.form is not None and not claim.form().sized:
             return instances.symbolic(claim, subject.model)
-        return instances.concrete(claim, subject.model, _k(claim))
+        return instances.concrete(claim, subject.model, instances.probe_k(claim))
     return base
 
 

@@ -32,7 +32,7 @@ import sympy as sp
 from . import instances, latex
 from .claim import Anchor, Instance
 from .note_reader import Note, squash
-from .reading import Evaluator, _side_record, analyse, decide_printed, reading_k
+from .reading import Evaluator, _side_record, analyse, decide_printed
 from .subject import Subject, inline_snippets, prose_units, sides_of, text_at
 from .verdict import Findings, PrintedCheck
 
@@ -190,7 +190,7 @@ class Fidelity:
     def _edited(self, claim, ref_texts: list[str], sides: list[str]) -> PrintedCheck:
         """An edited printed claim checked as printed at k = 3, 4, 5 (those the claim has): the first
         check that is not verified decides; verified only when every size is."""
-        ks = [k for k in EDIT_KS if k in claim.ks] or [reading_k(claim)]
+        ks = [k for k in EDIT_KS if k in claim.ks] or [instances.probe_k(claim)]
         done = []
         for k in ks:
             done.append(decide_printed(claim, ref_texts, sides, Evaluator(claim, self.hints, self.model, k)))

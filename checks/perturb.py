@@ -50,10 +50,6 @@ def shift_exponents(expr: sp.Basic, size: sp.Symbol) -> sp.Basic | None:
                         lambda e: sp.Pow(e.base, e.exp.xreplace({size: size + 1})))
 
 
-def _k(claim: Claim) -> int:
-    return 3 if 3 in claim.ks or not claim.ks else claim.ks[0]
-
-
 def perturbed(claim: Claim, model: Model, base: Instance) -> Iterator[tuple[str, int, Instance | None]]:
     """(kind, side, the perturbed instance or None when not applicable) for each kind and side."""
     form: Form | None = claim.form() if claim.form is not None else None
@@ -72,7 +68,7 @@ def perturbed(claim: Claim, model: Model, base: Instance) -> Iterator[tuple[str,
                     yield kind, side, None
                     continue
                 changed = dataclasses.replace(claim, form=lambda f=form, n=new_pairs: dataclasses.replace(f, pairs=n))
-                yield kind, side, instances.concrete(changed, model, _k(claim))
+                yield kind, side, instances.concrete(changed, model, instances.probe_k(claim))
                 continue
             pairs = []
             for pair in base.pairs:
@@ -101,7 +97,7 @@ def recall(claims, model: Model, base_instance) -> dict:
                 na += 1
                 continue
             total += 1
-            k = _k(claim)
+            k = instances.probe_k(claim)
             outcome = Outcome(claim, "verified", [k], 0.0)
             verdict = decide_instance(claim, inst, k, np.random.default_rng(7), outcome)
             if verdict == "refuted":

@@ -42,11 +42,6 @@ class Side:
     bound: int | None = None         # index of the transcription side it equals
 
 
-def reading_k(claim) -> int:
-    """The size at which a printed text is read against the claim: 3 where the claim is checked at 3."""
-    return 3 if 3 in claim.ks or not claim.ks else claim.ks[0]
-
-
 def relative(cmp) -> mpmath.mpf:
     """|a - b| / max(|a|, |b|) of a comparison (0 for two zeros): a change below 1 is not hidden
     behind an absolute floor."""
@@ -63,7 +58,7 @@ class Evaluator:
 
     def __init__(self, claim, hints: Hints, model, k: int | None = None):
         self.claim = claim
-        self.k = k if k is not None else reading_k(claim)
+        self.k = k if k is not None else instances.probe_k(claim)
         self.inst = instances.concrete(claim, model, self.k) if claim.form is None or claim.form().sized \
             else instances.symbolic(claim, model)
         self.inst = _restated(self.inst)
@@ -143,19 +138,10 @@ class Evaluator:
                 return False
         return True
 
-    def worst(self, a, b):
-        """The comparison of ``a`` and ``b`` with the largest difference over the points."""
-        pair = Pair(self._fix(a), self._fix(b))
-        return max((pair.compare(p, DPS) for p in self.points), key=lambda c: c.difference)
-
-    def confirm(self, a, b, cmp):
-        """``cmp`` re-evaluated at higher precision: the comparison when it still differs, else None."""
-        again = Pair(self._fix(a), self._fix(b)).compare(cmp.point, CONFIRM_DPS)
-        return again if again.difference > DIFFER else None
-
     def differ(self, a, b):
         """The point where ``a`` and ``b`` differ most, when they differ beyond the agreement; else None."""
-        worst = self.worst(a, b)
+        pair = Pair(self._fix(a), self._fix(b))
+        worst = max((pair.compare(p, DPS) for p in self.points), key=lambda c: c.difference)
         return worst if worst.difference > AGREE else None
 
 
@@ -236,7 +222,6 @@ def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator,
     taken = {s.bound for s in ref_sides if s.bound is not None}
     free_t = [t for t in (0, 1) if t not in taken]
     values, problems, shown = [], [], []
-    renamed = False
     same_shape = len(texts) == len(ref_texts)
     for n, text in enumerate(texts):
         ref = ref_sides[n] if same_shape else None
@@ -252,13 +237,12 @@ def decide_printed(claim, ref_texts: list[str], texts: list[str], ev: Evaluator,
         if side.status == "parsed":
             values.append((text, side.expr))
         elif ref is not None and ref.status in ("opaque", "parsed") and side.status == "opaque":
-            renamed = True
             problems.append(f"the printed side '{ref.text}' was changed to '{text}', a name the reading cannot "
                             f"evaluate: the printed claim cannot be checked")
         else:
             problems.append(f"the changed side '{text}' cannot be parsed ({side.reason}); "
                             f"the printed claim cannot be checked")
-    check = PrintedCheck("inconclusive", ev.k, shown, renamed=renamed, digits=DPS)
+    check = PrintedCheck("inconclusive", ev.k, shown, digits=DPS)
     if len(values) >= 2:
         check.shown = (ev._fix(values[0][1]), ev._fix(values[1][1]))
     proved = []

@@ -36,8 +36,6 @@ class PrintedCheck:
     max_difference: float = 0.0
     counterexample: dict | None = None
     note: str = ""
-    #: a side that named the quantity of the step was replaced by another name (cannot be evaluated)
-    renamed: bool = False
     shown: tuple | None = None             # the first pair of values as checked (SymPy expressions)
     digits: int = 20                       # the precision of the comparison
 

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from bench.determinism import TIMING
+from bench.determinism import differences as _diff
+from bench.determinism import strip_timings as _strip
 from checks.run import tasks_of
 from gsverify.subjects import gumbel_softmax
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: the fields that say how long something took: the run's, and each claim's / correction's
-TIMING = "seconds"
 
 
 def _verify(cwd: Path, out: Path, jobs: int, hash_seed: int) -> tuple[int, dict]:
@@ -33,29 +34,6 @@ def _verify(cwd: Path, out: Path, jobs: int, hash_seed: int) -> tuple[int, dict]
                           cwd=cwd, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode in (0, 1), proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.returncode, json.loads((out / "verification.json").read_text())
-
-
-def _strip(value, paths: tuple[str, ...]):
-    """The report without timing fields, with the given folder paths replaced by a placeholder."""
-    if isinstance(value, dict):
-        return {k: _strip(v, paths) for k, v in value.items() if k != TIMING}
-    if isinstance(value, list):
-        return [_strip(v, paths) for v in value]
-    if isinstance(value, str):
-        for p in paths:
-            value = value.replace(p, "<out>")
-    return value
-
-
-def _diff(a, b, where="report") -> list[str]:
-    if isinstance(a, dict) and isinstance(b, dict):
-        out = [f"{where}.{k}: only in one run" for k in sorted(set(a) ^ set(b))]
-        for k in sorted(set(a) & set(b)):
-            out += _diff(a[k], b[k], f"{where}.{k}")
-        return out
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [d for n, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{where}[{n}]")]
-    return [] if a == b else [f"{where}: {str(a)[:200]!r} != {str(b)[:200]!r}"]
 
 
 @pytest.mark.slow
