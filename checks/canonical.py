@@ -57,17 +57,24 @@ PIPELINE: list[tuple[str, Callable[[sp.Expr], sp.Expr]]] = [
 ]
 
 
-def prove_equal(lhs: sp.Expr, rhs: sp.Expr, last_resort: bool = True) -> tuple[bool | None, str]:
+def prove_equal(lhs: sp.Expr, rhs: sp.Expr, last_resort: bool = True,
+                cancel_max_ops: int | None = None) -> tuple[bool | None, str]:
     """``lhs == rhs`` by the difference, then (for positive sides) by the log of the ratio.
 
-    ``simplify`` is tried only with ``last_resort`` (it is slow and decides nothing new often).
+    ``simplify`` is tried only with ``last_resort`` (it is slow and decides nothing new often);
+    with ``cancel_max_ops``, the rational normal forms (``together``/``cancel``, whose polynomial gcds
+    grow without bound on sums of symbolic powers) only for a difference of at most that many
+    operations: a size bound, the same on every machine.
     """
     lhs, rhs = sp.sympify(lhs).doit(), sp.sympify(rhs).doit()
     if lhs == rhs:
         return True, "syntactically equal"
     if equal_factored(lhs, rhs):
         return True, "same factored form (exp-polynomials as rational functions)"
-    for name, step in PIPELINE:
+    pipeline = PIPELINE
+    if cancel_max_ops is not None and sp.count_ops(lhs - rhs) > cancel_max_ops:
+        pipeline = [(n, f) for n, f in PIPELINE if f not in (_together, _log_args_cancelled)]
+    for name, step in pipeline:
         try:
             if step(lhs - rhs) == 0:
                 return True, f"difference: {name}"
@@ -76,7 +83,7 @@ def prove_equal(lhs: sp.Expr, rhs: sp.Expr, last_resort: bool = True) -> tuple[b
     if lhs.is_positive and rhs.is_positive:
         # log is injective on (0, oo): equal logs prove equal sides.
         d = sp.expand_log(sp.log(lhs), force=False) - sp.expand_log(sp.log(rhs), force=False)
-        for name, step in PIPELINE:
+        for name, step in pipeline:
             try:
                 if step(sp.expand_log(d)) == 0:
                     return True, f"log of both sides (positive): {name}"

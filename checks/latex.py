@@ -1,8 +1,10 @@
-"""Printed LaTeX to SymPy: a short, explicit list of notational normalizations, then ``parse_latex``.
+"""Printed LaTeX to SymPy: a short, explicit list of notational normalizations, then SymPy's LaTeX grammar.
 
 Each normalization is purely notational (it never changes what a formula says);
 :func:`normalize` returns the rewritten text and the names of the rules that
-fired, which the report shows for each equation.  :func:`concretize` then makes a
+fired, which the report shows for each equation.  The grammar must read the whole
+normalized side (:func:`checks.latex_tokens.read`): a side it reads only a prefix
+of is :class:`Unparseable`, never a shorter formula.  :func:`concretize` then makes a
 parsed side concrete for one k: indices inside sums/products become indexed
 symbols, the sums/products are expanded, ``x_k`` becomes ``x_3`` for k = 3, the
 free indices i, j get values, and symbols are matched by name to the claim's.
@@ -16,25 +18,58 @@ import re
 
 import sympy as sp
 
+from .latex_tokens import (
+    BOLD,
+    GREEK,
+    Unparseable,
+    balanced,
+    expand_ranges,
+    no_transpose,
+    read,
+    split_qualifier,
+)
+
+__all__ = [
+    "CALLS",
+    "RULES",
+    "Unparseable",
+    "concretize",
+    "expand_ranges",
+    "is_opaque",
+    "normalize",
+    "parse",
+    "split_qualifier",
+]
+
 # (name, description) of every normalization; the report lists the ones that fired.
 RULES = {
-    "spacing": r"spacing commands \, \; \! dropped",
-    "times": r"\times read as multiplication (\cdot)",
+    "index-range": r"an index range u_{1:k-1} read as u_1, \dots, u_{k-1}",
+    "spacing": r"spacing commands \, \; \! \: \quad \qquad \ (backslash-space) and ~ dropped",
+    "style": r"\displaystyle, \textstyle, \scriptstyle dropped",
+    "frac-style": r"\dfrac, \tfrac read as \frac",
+    "dots": r"\cdots, \ldots read as \dots",
+    "operatorname": r"\operatorname{exp}, \mathrm{log}, … read as \exp, \log, \ln",
+    "differential-roman": r"an upright d (\mathrm{d}v, \operatorname{d}v, \text{d}v, {\rm d}v) read as the differential dv",
+    "euler-roman": r"an upright e (\mathrm{e}) read as e, Euler's number",
+    "bold": r"\mathbf{y}, \boldsymbol{y}, \bm{y} read as an opaque bold name (boldy), never as y",
+    "delimiters": r"\left, \right are layout; \bigl( \Bigr) \big( \Big[ \bigg … read as \left( \right); \left| \right| as | |",
+    "times": r"\times and \cdot read as multiplication",
     "braces": r"\{ \} (grouping braces) read as parentheses",
     "integral-differential": r"a leading differential (\int dv f, \int (-dv) f, \frac{dy}{a}) moved behind the integrand",
     "integral-variable": r"the integration variable g_k renamed to a bound dummy w (the parser needs a one-letter differential)",
     "big-operator-body": r"\prod / \sum and their body bracketed up to the next \int, \prod, \sum, \left(, \Gamma, + or - (the printed scope)",
-    "implicit-product": r"v(…) read as v·(…), not as a function call",
+    "implicit-product": r"a symbol before a parenthesis (v(…), \tau(…), x_k(…), \pi_i \left(…\right)) read as a product, "
+                        r"not a function call (p, h and declared functions stay calls)",
     "partial-y_k": r"\frac{\partial y_k}{\partial y_j} read as the derivative of y_k = 1 - \sum_{j<k} y_j",
     "e-as-exp": r"e^{…} read as exp(…) (e is Euler's number)",
+    "exp-log": r"\exp as the exponential, \log and \ln as the natural logarithm",
     "Gamma": r"\Gamma(z) read as the Gamma function",
 }
 
-_OPAQUE = re.compile(r"(^|[^\\a-zA-Z])p\(|\bh_|\\mathbf\{h\}|\\det|\\mathbf\{y\}|\\partial h|\\partial\(|\\dots")
+CALLS = frozenset({"p", "h"})   # names that are always function calls (the note's densities and maps)
 
-
-class Unparseable(ValueError):
-    pass
+_OPAQUE = re.compile(r"(^|[^\\a-zA-Z])p\s*(\\left\s*)?\(|\bh_|\\mathbf\{h\}|\\det|\\(?:mathbf|boldsymbol|bm)\{y\}"
+                     r"|\\partial h|\\partial\(|\\(?:[lc]?dots|dots[cbmoi])(?![a-zA-Z])|_\{[^{}:]*:")
 
 
 def is_opaque(side: str) -> bool:
@@ -77,13 +112,19 @@ def _limits_end(text: str, i: int) -> int:
 _STOP = (r"\int", r"\prod", r"\sum", r"\left(", r"\Gamma", r"\right")
 
 
+def _argument_of_function(text: str, j: int) -> bool:
+    """``\\left(`` right after ``\\exp`` / ``\\log`` / ``\\ln`` opens that function's argument, not a new factor."""
+    return text.startswith(r"\left(", j) and bool(re.search(r"\\(exp|log|ln)\s*$", text[:j]))
+
+
 def _body_end(text: str, i: int) -> int:
     """End of a \\prod / \\sum body starting at ``i``: the printed scope."""
     depth, seen = 0, False
     j = i
     while j < len(text):
         c = text[j]
-        if depth == 0 and seen and (c in "+-=" or any(text.startswith(s, j) for s in _STOP)):
+        if depth == 0 and seen and (c in "+-=" or any(text.startswith(s, j) for s in _STOP)) \
+                and not _argument_of_function(text, j):
             return j
         if depth == 0 and text.startswith(r"\right", j):
             return j
@@ -150,68 +191,89 @@ def _integrals(text: str, fired: set) -> str:
     return head + r" " + sign + r"\left(" + rest + r"\right) \, d" + var
 
 
-def normalize(side: str) -> tuple[str, list[str]]:
-    """The side rewritten for ``parse_latex`` and the normalizations that fired."""
+_G = "|".join(sorted(GREEK, key=len, reverse=True))
+_G_FACTOR = "|".join(sorted(GREEK - {"Gamma"}, key=len, reverse=True))   # \Gamma(z) is the function
+_SIZE = re.compile(r"\\(?:big|Big|bigg|Bigg)([lrm]?)\s*(\\\{|\\\}|\\langle|\\rangle|\\[lr]vert|[()\[\]|])")
+_OPENING = ("(", "[", r"\{", r"\langle", r"\lvert")
+
+# (rule, pattern, replacement) of the layout rewrites, in order
+_LAYOUT = (
+    ("spacing", r"(?<!\\)\\(?:[,;:! ]|(?:thin|med|thick|negthin|negmed|negthick)space(?![a-zA-Z])|q?quad(?![a-zA-Z]))|~", " "),
+    ("style", r"\\(?:display|text|script|scriptscript)style(?![a-zA-Z])", " "),
+    ("frac-style", r"\\[dt]frac(?![a-zA-Z])", r"\\frac"),
+    ("dots", r"\\(?:[lc]dots|dots[cbmoi])(?![a-zA-Z])", r"\\dots"),
+    ("operatorname", r"\\(?:operatorname\*?|mathrm|text|textrm)\s*\{\s*(exp|log|ln)\s*\}", r"\\\1 "),
+    ("differential-roman", r"(?:\\(?:mathrm|operatorname|text|textrm|mathop)\s*\{\s*d\s*\}|\{\s*\\rm\s+d\s*\}|\\mathrm\s+d(?![a-zA-Z]))"
+                           r"\s*(?=[A-Za-z]|\\(?:" + _G + r")(?![a-zA-Z]))", " d"),
+    ("euler-roman", r"\\(?:mathrm|operatorname|text|textrm)\s*\{\s*e\s*\}|\{\s*\\rm\s+e\s*\}|\\mathrm\s+e(?![a-zA-Z])", " e"),
+    ("bold", r"\\(?:mathbf|boldsymbol|bm)\s*\{\s*(?:([A-Za-z])|\\(" + _G + r"))\s*\}", "\\\\" + BOLD + r"\1\2 "),
+    ("delimiters", _SIZE, lambda m: ("\\left" if m.group(1) == "l" or m.group(1) != "r" and m.group(2) in _OPENING
+                                     else "\\right") + m.group(2)),
+    ("delimiters", r"\\(?:left|right)\s*(?:\||\\[lr]vert(?![a-zA-Z]))|\\[lr]vert(?![a-zA-Z])", "|"),
+    ("delimiters", r"\\(?:left|right)(?![a-zA-Z])", lambda m: m.group(0)),
+    ("times", r"\\times(?![a-zA-Z])", r"\\cdot"),
+    ("times", r"\\cdot(?![a-zA-Z])", r"\\cdot"),
+    ("braces", r"\\\{", "("),
+    ("braces", r"\\\}", ")"),
+)
+_SYM_PAREN = re.compile(r"(?:(?<![\\A-Za-z^_])([A-Za-z])|(?<![\\^_])\\(" + _G_FACTOR + r")(?![A-Za-z]))"
+                        r"(\s*_\s*(?:\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9]))?(\s*(?:\\left\s*)?)\((?!\s*-\s*d)")
+
+
+def normalize(side: str, functions: frozenset = frozenset(), skip: frozenset = frozenset()) -> tuple[str, list[str]]:
+    """The side rewritten for the grammar and the normalizations that fired.  ``functions``: names
+    (besides :data:`CALLS`) that are function calls before a parenthesis; any other symbol there is
+    a factor.  ``skip``: rules not to apply (the tests read every formula without each rule)."""
     fired: set = set()
-    t = side
-    if re.search(r"\\[,;!]", t):
-        t = re.sub(r"\\[,;!]", " ", t)
-        fired.add("spacing")
-    if r"\times" in t:
-        t = t.replace(r"\times", r"\cdot")
-        fired.add("times")
-    if r"\{" in t:
-        t = t.replace(r"\{", "(").replace(r"\}", ")")
-        fired.add("braces")
+    t = side if "index-range" in skip else expand_ranges(side)
+    if t != side:
+        fired.add("index-range")
+    for rule, pattern, repl in _LAYOUT:
+        if rule not in skip:
+            t, n = re.subn(pattern, repl, t)
+            fired.update([rule] if n else [])
     pd = re.compile(r"\\frac\{\\partial y_k\}\{\\partial y_\{?([a-z0-9])\}?\}")
-    if pd.search(t):
+    if pd.search(t) and "partial-y_k" not in skip:
         t = pd.sub(lambda m: r"\Xi_{" + m.group(1) + "}", t)
         fired.add("partial-y_k")
-    if r"\int" in t:
+    if r"\int" in t and not {"integral-differential", "integral-variable"} & skip:
         t = _integrals(t, fired)
-    if re.search(r"\\(prod|sum)", t):
+    if re.search(r"\\(prod|sum)", t) and "big-operator-body" not in skip:
         t = _bracket_bodies(t)
         fired.add("big-operator-body")
-    ip = re.compile(r"(?<![\\A-Za-z])([a-gi-oq-zA-Z])\s*\((?!\s*-\s*d)")
-    if ip.search(t):
-        t = ip.sub(lambda m: m.group(1) + r" \cdot (", t)
+    calls = CALLS | set(functions)
+
+    def product(m):
+        if (m.group(1) or m.group(2)) in calls:
+            return m.group(0)
         fired.add("implicit-product")
-    if re.search(r"(?<![\\A-Za-z])e\^", t):
-        fired.add("e-as-exp")
-    if r"\Gamma" in t:
-        fired.add("Gamma")
+        return m.group(0)[:m.start(4) - m.start(0)] + r" \cdot " + m.group(4) + "("
+    t = t if "implicit-product" in skip else _SYM_PAREN.sub(product, t)
+    for rule, pattern in (("e-as-exp", r"(?<![\\A-Za-z])e\^"), ("exp-log", r"\\(exp|log|ln)(?![a-zA-Z])"),
+                          ("Gamma", r"\\Gamma")):
+        fired.update([rule] if re.search(pattern, t) else [])
     return t, sorted(fired)
 
 
-def _balanced(side: str) -> None:
-    """Unbalanced braces or \\left/\\right make SymPy's parser stop early and return a prefix of the
-    side: that is unreadable text, never a shorter formula (``Unparseable`` with the position)."""
-    depth = 0
-    plain = re.sub(r"\\[{}]", "  ", side)
-    for pos, ch in enumerate(plain):
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            raise Unparseable(f"unbalanced braces: '}}' at character {pos} closes nothing")
-    if depth:
-        raise Unparseable(f"unbalanced braces: {depth} '{{' never closed")
-    if plain.count("(") != plain.count(")"):
-        raise Unparseable(f"unbalanced parentheses ({plain.count('(')} '(', {plain.count(')')} ')')")
-    lefts, rights = len(re.findall(r"\\left\b", side)), len(re.findall(r"\\right\b", side))
-    if lefts != rights:
-        raise Unparseable(f"unbalanced \\left / \\right ({lefts} \\left, {rights} \\right)")
-
-
-def parse(side: str) -> tuple[sp.Expr, list[str]]:
-    """Parse one printed side (raises :class:`Unparseable` with the reason)."""
-    from sympy.parsing.latex import parse_latex
-
-    _balanced(side)
-    text, fired = normalize(side)
+def parse(side: str, functions: frozenset = frozenset(), skip: frozenset = frozenset()) -> tuple[sp.Expr, list[str]]:
+    """Parse one printed side, all of it (raises :class:`Unparseable` with a one-line reason naming
+    where reading stopped).  ``functions``: names read as function calls before a parenthesis,
+    besides :data:`CALLS`; every other symbol before a parenthesis is a factor."""
     try:
-        expr = parse_latex(text)
-    except Exception as exc:  # noqa: BLE001 - the parser raises several types
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise Unparseable(f"parse_latex: {first}") from None
+        balanced(side)
+        no_transpose(side)
+        text, fired = normalize(side, functions, skip)
+    except Unparseable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a malformed side can trip the rewriting helpers
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise Unparseable(f"unreadable side ({type(exc).__name__}: {first})") from None
+    expr = read(text)
+    for integral in expr.atoms(sp.Integral):
+        outside = {lim[0] for lim in integral.limits} & expr.free_symbols
+        if outside:
+            raise Unparseable(f"the integration variable {min(map(str, outside))} also stands outside "
+                              "its integral (the integrand's scope is misread)")
     expr = expr.xreplace({sp.Symbol("e"): sp.E})
     expr = expr.replace(lambda e: isinstance(e, sp.Function) and type(e).__name__ == "Gamma",
                         lambda e: sp.gamma(*e.args))

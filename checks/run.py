@@ -103,14 +103,53 @@ def _label(record: dict) -> str:
     return f"eq. ({eq})" if not eq.startswith("J") else f"Jang ({eq[1:]})"
 
 
+def _steps(subject: Subject, note: Path | None, jobs: int, quiet: bool) -> dict | None:
+    """Every step of the input (the note given, else the subject's copy), decided against the model."""
+    if subject.world is None:
+        return None
+    from . import step_hints, step_run
+    path = Path(note) if note else subject.note_copy
+    errata = {cid: e.explanation for e in subject.errata for cid in e.claims}
+    hints = step_hints.Hints(subject.claims, subject.model, subject.hints.where, errata)
+    start = time.perf_counter()
+    result = step_run.check(path.read_text(encoding="utf-8"), subject.world, hints, jobs)
+    result["seconds"] = round(time.perf_counter() - start, 2)
+    result["failed"] = step_run.failed(result)
+    if not quiet:
+        for r in result["steps"]:
+            where = f"({r['equation']})" if r["equation"] else r["kind"]
+            tag = " (acknowledged erratum)" if r["erratum"] else ""
+            print(f"step {r['step']} {where}: {r['verdict']}{tag}  {r['printed'][:70]}")
+    return result
+
+
+def _read_input(note: Path | None) -> str | None:
+    """The input's text, or the one-line reason it cannot be read."""
+    from .note_reader import read
+    try:
+        read(note)
+    except NoteError as exc:
+        if "no numbered equations" not in str(exc):
+            return str(exc)
+    return None
+
+
 def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None = None) -> int:
-    claims = list(subject.claims)
+    """Decide the input's steps; for the subject's own copy (no ``note``), also every claim of the
+    subject (with ``note``, the claims are hints matched by meaning, never tied by number)."""
+    if note is not None:
+        problem = _read_input(note)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
+    claims = [] if note is not None else list(subject.claims)
     tasks = tasks_of(claims)
     try:
-        fid = fidelity_mod.load(note, subject, claims)
+        fid = fidelity_mod.load(None, subject, claims)
     except NoteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    steps = _steps(subject, note, jobs, quiet)
     for line in fid.warnings():
         print(f"warning: {line}", file=sys.stderr)
     _STATE.update(subject=subject, tasks=tasks, fidelity=fid)
@@ -142,12 +181,13 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
     total = time.perf_counter() - start
     counts = {v: sum(r["verdict"] == v for r in records) for v in VERDICTS}
     unacknowledged = [r for r in records if r["verdict"] == "refuted" and not r["erratum"]]
-    failed = bool(bugs or unacknowledged or counts["inconclusive"] or not all(c["passed"] for c in e2e))
+    failed = bool(bugs or unacknowledged or counts["inconclusive"] or not all(c["passed"] for c in e2e)
+                  or (steps is not None and steps["failed"]))
     report = {
         "subject": subject.name, "title": subject.title, "note_file": _shown_path(note or subject.note_copy),
         "sympy": sympy.__version__, "mpmath": mpmath.__version__,
         "seconds": round(total, 2), "counts": counts, "passed": not failed,
-        "claims": records, "checker_bugs": bugs, "end_to_end": e2e,
+        "claims": records, "steps": steps, "checker_bugs": bugs, "end_to_end": e2e,
         "fidelity": fid.summary(),
         "by_equation": general_summary.by_equation(records),
         "lemmas": subject.lemmas() if subject.lemmas and any(r.get("lemma") for r in records) else [],
@@ -160,6 +200,15 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
           f"({counts['refuted'] - len(unacknowledged)} acknowledged errata), {counts['inconclusive']} inconclusive"
           + (f", {counts['unchecked']} unchecked (not printed in the note verified)" if counts["unchecked"] else "")
           + f"; {restated} of them restatements, not derivation steps")
+    if steps is not None:
+        c = steps["counts"]
+        print(f"{len(steps['steps'])} steps of {_shown_path(note or subject.note_copy)} in {steps['seconds']:.1f} s: "
+              f"{c['verified']} verified, {c['refuted']} refuted ({steps['acknowledged']} acknowledged errata), "
+              f"{c['inconclusive']} inconclusive, {c['unchecked']} unchecked; "
+              f"{100 * steps['decided_fraction']:.0f} % decided")
+        for r in steps["steps"]:
+            if (r["verdict"] == "refuted" and not r["erratum"]) or r["verdict"] == "inconclusive":
+                print(f"  step {r['step']} ({r['equation'] or r['kind']}) {r['verdict']}: {r['reason'][:160]}")
     for path in written:
         print(f"wrote {path}")
     return 1 if failed else 0

@@ -122,7 +122,8 @@ class Subject:
     ``errata`` the acknowledged errata; ``hints`` its notation; ``end_to_end()`` checks of the
     result as a whole (records ``{name, k, tau, method, value, error, passed}``);
     ``figures(out_dir)`` the report's figures; ``lemmas()`` records of the lemmas claims rest on;
-    ``sources`` the files whose content fingerprints cached readings of the note.
+    ``sources`` the files whose content fingerprints cached readings of the note; ``world(k)`` the
+    model at size k that the steps of any write-up are read against (``checks.world``).
     """
 
     name: str
@@ -136,6 +137,8 @@ class Subject:
     figures: Callable[[Path], list] | None = None
     lemmas: Callable[[], list[dict]] | None = None
     sources: tuple[Path, ...] = ()
+    #: the model a write-up is read against, at a concrete size (``checks.world.World``)
+    world: Callable[[int], object] | None = None
 
     @cached_property
     def reference(self) -> Note:

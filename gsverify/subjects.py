@@ -6,6 +6,7 @@ generated code, handed to the engine (``checks/``) as data.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from checks.subject import Hints, Subject, load_errata
@@ -19,13 +20,14 @@ def gumbel_softmax() -> Subject:
     from codegen.claims import CLAIMS as rewrites
     from derive import end_to_end, figures, note
     from derive.model import MODEL
+    from derive.world import world
     sources = tuple(sorted(p for pkg in (checks, derive, codegen) for p in Path(pkg.__file__).parent.rglob("*.py")))
     return Subject(
         name="gumbel-softmax", title=note.TITLE, claims=(*note.claims(), *rewrites), model=MODEL,
         note_copy=note.NOTE_COPY, errata=load_errata(note.ERRATA),
         hints=Hints(defined=note.DEFINED, where=note.where),
         end_to_end=end_to_end.checks, figures=figures.make_figures, lemmas=note.lemma_records,
-        sources=sources)
+        sources=sources, world=functools.cache(world))
 
 
 SUBJECTS = {"gumbel-softmax": gumbel_softmax}
