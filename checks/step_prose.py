@@ -36,7 +36,9 @@ def prose_steps(sentences: list[tuple[int, str]]) -> list[tuple[int, Step]]:
 def decide_mean(step: Step, world) -> tuple[str, str, dict | None, str | None]:
     """(verdict, reason, counterexample, corrected claim) of a printed Gumbel mean."""
     gamma = sp.EulerGamma
-    quantities = [f"{a}_{b}" for a, b in _QUANTITY.findall(step.sentence) if a in ("u", "g")]
+    found = [(a, b) for a, b in _QUANTITY.findall(step.sentence) if a in ("u", "g")]
+    # the quantity described, not the one conditioned on ("when $g_k$ is given, $u_i$ is ..."): u first
+    quantities = [f"{a}_{b}" for a, b in sorted(found, key=lambda q: q[0] != "u")]
     free = {}
     for q in quantities:
         idx = q.split("_")[1]
@@ -44,14 +46,14 @@ def decide_mean(step: Step, world) -> tuple[str, str, dict | None, str | None]:
             free.setdefault(idx, len(free) + 1)
     reader = Reader(world, free)
     try:
-        mean = reader.read(step.rhs)
+        mean = reader.read(step.rhs).xreplace({sp.Symbol("gamma"): gamma})   # \\gamma: Euler's constant
     except (Unreadable, ValueError) as exc:
         return "unchecked", f"unreadable: {exc}", None, None
     known = set(world.chart) | set(world.derived)
     unknown = [s for s in mean.free_symbols if s not in known]
     if unknown:                         # the write-up's own parameter: it is the location
         location, corrected = mean.subs(gamma, 0), f"{step.rhs} + \\gamma"
-        quantity = "a Gumbel with location " + step.rhs
+        quantity = "a Gumbel with location " + sp.latex(location)
     else:
         names = [reader.name(q) for q in quantities]
         loc = next((world.locations[n] for n in names if n in world.locations), None)

@@ -32,6 +32,7 @@ math[display="block"] { margin: .4em 0; } math { font-size: 1.1em; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .2em 1em; margin: .5em 0; }
 dt { font-weight: 600; color: #57606a; } dd { margin: 0; }
 td:last-child, td:nth-child(5) { white-space: nowrap; }
+table.steps td:last-child { white-space: normal; } table.steps dl { margin: 0; }
 .status { font-size: 1.2em; font-weight: 700; } .status.pass { color: var(--ok); } .status.fail { color: var(--bad); }
 figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; } figcaption { color: #57606a; }
 .prose { font-style: italic; }
@@ -98,6 +99,41 @@ def _claim(c: M.ClaimView, correction: bool = False) -> str:
     return f'<section class="{cls}"{tag_id}>{inner}</section>'
 
 
+def _step_badge(s: M.StepView) -> str:
+    if s.status == "acknowledged":
+        return '<span class="verdict refuted">refuted</span> <span class="verdict acknowledged">acknowledged erratum</span>'
+    return f'<span class="verdict {escape(s.verdict)}">{escape(s.verdict)}</span>'
+
+
+def _step(s: M.StepView) -> str:
+    if s.printed_html is None:
+        printed = f"<code>{escape(s.printed)}</code>"
+    elif s.kind == "prose":
+        printed = f'<p class="prose">“{s.printed_html}”</p>'
+    else:
+        printed = f'<div class="math">{s.printed_html}</div>'
+    rows = [("Reason", escape(s.reason) or "—")]
+    rows += [("Qualifier", escape(s.qualifier))] if s.qualifier else []
+    rows += [("Decided by", escape(s.method))] if s.method else []
+    rows += [("Read as", "<br>".join(escape(n) for n in s.normalizations))] if s.normalizations else []
+    rows += [("k checked", escape(s.ks))] if s.ks != "—" else []
+    rows += [("Counterexample", escape(s.counterexample))] if s.counterexample else []
+    rows += [("acknowledged erratum", escape(s.erratum))] if s.erratum else []
+    rows += [("Matched claim", f"<code>{escape(s.matched_claim)}</code>")] if s.matched_claim else []
+    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return (f'<tr id="step-{s.step}"><td>{s.step}</td><td>{escape(s.where)}</td><td>{printed}</td>'
+            f"<td>{_step_badge(s)}</td><td><dl>{body}</dl></td></tr>")
+
+
+def _steps(v: M.StepsView) -> str:
+    notation = ("<p><strong>Not steps</strong> (an “=” of notation, not a claim):</p><ul>"
+                + "".join(f"<li><code>{escape(n)}</code></li>" for n in v.notation) + "</ul>") if v.notation else ""
+    return ('<h2 id="steps">Steps of the input, in its own order</h2>'
+            f'<p class="steps-line"><strong>{escape(v.line)}</strong> ({v.seconds:.1f} s)</p>' + notation
+            + '<table class="steps"><thead><tr><th>step</th><th>where</th><th>as printed</th><th>verdict</th>'
+            "<th>why</th></tr></thead><tbody>" + "".join(_step(s) for s in v.steps) + "</tbody></table>")
+
+
 def render(m: M.Model) -> str:
     c = m.counts
     summary = [
@@ -116,13 +152,17 @@ def render(m: M.Model) -> str:
         '<table id="summary"><tbody>' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in summary)
         + "</tbody></table>",
     ]
+    if m.steps is not None:   # first for a write-up of its own (no claims), after the summary otherwise
+        parts.insert(2 if not m.claims else 3, _steps(m.steps))
     if m.checker_bugs:
         parts.append("<h2>Checker bugs</h2><ul>" + "".join(
             f"<li><code>{escape(str(b.get('id')))}</code>: {escape(str(b.get('checker_bug')))}</li>"
             for b in m.checker_bugs) + "</ul>")
     parts.append('<h2 id="errata">Errata</h2>')
     if not m.errata:
-        parts.append("<p>No claim of the note was refuted.</p>")
+        parts.append("<p>No claim of the note was refuted.</p>" if m.steps is None or m.claims
+                     else "<p>No claim of the subject was checked here; the input's refuted steps are listed "
+                     'with <a href="#steps">its steps</a>.</p>')
     else:
         items = []
         for e in m.errata:
@@ -149,6 +189,9 @@ def render(m: M.Model) -> str:
         parts.append(f"<p>Figures skipped: {escape(m.figures_skipped or 'none made')}.</p>")
     parts.append('<h2 id="claims">Claims, in the order of the note</h2><table><thead><tr><th>#</th><th>claim</th>'
                  "<th>rule</th><th>verdict</th><th>k</th><th>time</th></tr></thead><tbody>")
+    if not m.claims:
+        parts.append('<tr><td colspan="6">No claim of the subject was checked on its own here; its claims '
+                     "served only as hints.</td></tr>")
     for i, cl in enumerate(m.claims, 1):
         parts.append(f'<tr><td>{i}</td><td><a href="#{escape(cl.id)}">{escape(cl.label)} <code>{escape(cl.id)}'
                      f"</code></a></td><td>{escape(cl.rule)}</td><td>{_badge(cl)}</td><td>{escape(cl.ks)}</td>"

@@ -7,9 +7,12 @@
   test case of its own (``<id>.corrected``) that passes when the correction is verified;
 * inconclusive: a ``<failure type="inconclusive">``;
 * unchecked (the note verified does not print the claim): a ``<skipped>`` test case with the reason;
-* a checker bug: an ``<error>`` test case.
+* a checker bug: an ``<error>`` test case;
+* each step of the input (``report["steps"]``), classname ``steps``, named ``step N (eq)``: it fails
+  when refuted (unless an acknowledged erratum, which passes with a note) or inconclusive, and an
+  unchecked step is skipped with its reason.
 
-The test suite's ``failures`` counts refuted and inconclusive claims; its properties record
+The test suite's ``failures`` counts refuted and inconclusive claims and failing steps; its properties record
 the SymPy and mpmath versions and the note's hash.
 """
 from __future__ import annotations
@@ -51,6 +54,29 @@ def _case(suite: ET.Element, m: M.Model, c: M.ClaimView) -> tuple[int, int]:
     return 1, failures
 
 
+def _step_case(suite: ET.Element, m: M.Model, s: M.StepView) -> tuple[int, int, int]:
+    """One step of the input: (tests, failures, skipped).  It fails only when refuted without being an
+    acknowledged erratum, or inconclusive; an unchecked step is skipped with its reason."""
+    case = ET.SubElement(suite, "testcase", {"classname": "steps", "name": s.label,
+                                             "file": m.note_file or m.subject})
+    where = s.where if s.where == s.kind else f"{s.where}, {s.kind}"
+    detail = f"step {s.step} ({where})\nprinted: {s.printed}\nverdict: {s.verdict}\nreason: {s.reason}\n"
+    detail += "".join(f"{k}: {v}\n" for k, v in (
+        ("qualifier", s.qualifier), ("decided by", s.method), ("read as", "; ".join(s.normalizations)),
+        ("k", s.ks if s.ks != "—" else None), ("counterexample", s.counterexample),
+        ("acknowledged erratum", s.erratum), ("matched claim", s.matched_claim)) if v)
+    if s.status == "fail":
+        message = f"{s.verdict}: {s.reason}" if s.reason else s.verdict
+        ET.SubElement(case, "failure", {"type": s.verdict, "message": message}).text = detail
+        return 1, 1, 0
+    if s.status == "unchecked":
+        ET.SubElement(case, "skipped", {"message": f"unchecked: {s.reason}"}).text = detail
+        return 1, 0, 1
+    note = f"refuted, an acknowledged erratum: {s.erratum}\n" if s.status == "acknowledged" else ""
+    ET.SubElement(case, "system-out").text = note + detail
+    return 1, 0, 0
+
+
 def render(m: M.Model) -> str:
     suites = ET.Element("testsuites", {"name": m.title})
     suite = ET.SubElement(suites, "testsuite", {"name": m.subject or m.title, "time": f"{m.seconds:.3f}"})
@@ -66,6 +92,10 @@ def render(m: M.Model) -> str:
         if c.correction is not None:
             t, f = _case(suite, m, c.correction)
             tests, failures = tests + t, failures + f
+    skipped = sum(c.verdict == "unchecked" for cl in m.claims for c in (cl, cl.correction) if c is not None)
+    for s in m.steps.steps if m.steps is not None else []:
+        t, f, k = _step_case(suite, m, s)
+        tests, failures, skipped = tests + t, failures + f, skipped + k
     for bug in m.checker_bugs:
         case = ET.SubElement(suite, "testcase", {"classname": f"{m.subject}.checker", "name": str(bug.get("id"))})
         ET.SubElement(case, "error", {"type": "checker bug", "message": str(bug.get("checker_bug"))})
@@ -73,7 +103,7 @@ def render(m: M.Model) -> str:
     suite.set("tests", str(tests))
     suite.set("failures", str(failures))
     suite.set("errors", str(len(m.checker_bugs)))
-    suite.set("skipped", "0")
+    suite.set("skipped", str(skipped))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 

@@ -11,6 +11,7 @@ ICON = {"verified": "✅ verified", "refuted": "❌ refuted", "inconclusive": "�
 
 
 _num = M.number_text
+NO_CLAIMS = "No claim of the subject was checked here; the input's refuted steps are listed with its steps."
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -71,10 +72,53 @@ def _claim(c: M.ClaimView, heading: str = "###") -> list[str]:
     return out
 
 
+def _step_verdict(s: M.StepView) -> str:
+    return ICON.get(s.verdict, s.verdict) + (" (acknowledged erratum)" if s.status == "acknowledged" else "")
+
+
+def _step(s: M.StepView) -> list[str]:
+    out = [f"### Step {s.step} — {s.where} — {_step_verdict(s)}"]
+    if s.kind == "prose":
+        out += ["", f"> {' '.join(s.printed.split())}", ""]
+    elif s.printed_html is not None and s.printed.strip():
+        out += _math_block(s.printed)
+    else:
+        out += ["", "```latex", s.printed, "```", ""]
+    if s.qualifier:
+        out.append(f"- **Qualifier:** {s.qualifier}")
+    out.append(f"- **Verdict:** {_step_verdict(s)}" + (f" — {s.reason}" if s.reason else ""))
+    if s.method:
+        out.append(f"- **Decided by:** {s.method}")
+    if s.normalizations:
+        out.append("- **Read as:** " + "; ".join(s.normalizations))
+    if s.ks != "—":
+        out.append(f"- **k checked:** {s.ks}")
+    if s.counterexample:
+        out.append(f"- **Counterexample:** {s.counterexample}")
+    if s.erratum:
+        out.append(f"- **acknowledged erratum:** {s.erratum}")
+    if s.matched_claim:
+        out.append(f"- **Matched claim:** `{s.matched_claim}`")
+    return out + [""]
+
+
+def _steps(v: M.StepsView) -> list[str]:
+    out = ["## Steps of the input, in its own order", "", f"**{v.line}** ({v.seconds:.1f} s).", ""]
+    out += ["| step | where | verdict |", "|---|---|---|"]
+    out += [f"| {s.step} | {s.where} | {_step_verdict(s)} |" for s in v.steps] + [""]
+    if v.notation:
+        out += ["**Not steps** (an “=” of notation, not a claim):", ""] + [f"- `{n}`" for n in v.notation] + [""]
+    for s in v.steps:
+        out += _step(s)
+    return out
+
+
 def render(m: M.Model, out_dir: Path) -> str:
     c = m.counts
     out = [f"# {m.title}: step-by-step verification", ""]
     out.append(f"**{'PASSED' if m.passed else 'FAILED'}** — {m.verdict_line}.")
+    if m.steps is not None and not m.claims:   # a write-up of its own: its steps come first
+        out += [""] + _steps(m.steps)
     out += ["", "| | |", "|---|---|"]
     for v in M.VERDICTS:
         out.append(f"| {ICON[v]} | {c.get(v, 0)} |")
@@ -87,11 +131,13 @@ def render(m: M.Model, out_dir: Path) -> str:
         f"| note SHA-256 | {('`' + m.note_sha256 + '`') if m.note_sha256 else '—'} |",
         f"| subject | `{m.subject}` |", "",
     ]
+    if m.steps is not None and m.claims:
+        out += _steps(m.steps)
     if m.checker_bugs:
         out += ["## Checker bugs", ""] + [f"- `{b.get('id')}`: {b.get('checker_bug')}" for b in m.checker_bugs] + [""]
     out += ["## Errata", ""]
     if not m.errata:
-        out += ["No claim of the note was refuted.", ""]
+        out += [NO_CLAIMS if m.steps is not None and not m.claims else "No claim of the note was refuted.", ""]
     for e in m.errata:
         status = "acknowledged" if e.erratum else "**not acknowledged**"
         out.append(f"- [{e.label} `{e.id}`](#{_anchor(e)}) ({status}): {e.erratum or e.statement}")
@@ -114,6 +160,8 @@ def render(m: M.Model, out_dir: Path) -> str:
     else:
         out += [f"Figures skipped: {m.figures_skipped or 'none made'}.", ""]
     out += ["## Claims, in the order of the note", ""]
+    if not m.claims:
+        out += ["No claim of the subject was checked on its own here; its claims served only as hints.", ""]
     out += ["| # | claim | rule | verdict | k | time |", "|---|---|---|---|---|---|"]
     for i, cl in enumerate(m.claims, 1):
         out.append(f"| {i} | [{cl.label} `{cl.id}`](#{_anchor(cl)}) | {cl.rule} | {_verdict(cl)} | {cl.ks} | "

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 
 from ..claim import RULES
@@ -64,6 +66,49 @@ class ClaimView:
 
 
 @dataclass
+class StepView:
+    """One step of the input, in its own order: what it printed and what the checker found."""
+    step: int                  # its place in the input, from 1
+    number: str                # the equation number printed there, or "inline" / "prose" / "unnumbered"
+    kind: str                  # "display", "inline" or "prose"
+    printed: str               # LaTeX "lhs = rhs", or the sentence (prose)
+    printed_html: str | None   # typeset (MathML, or prose with inline MathML); None: show the source
+    qualifier: str | None
+    verdict: str
+    reason: str
+    counterexample: str | None  # the point and both values, as text
+    method: str | None
+    normalizations: list[str]
+    matched_claim: str | None
+    erratum: str | None        # why the subject lists a refuted step as an erratum of its own
+    ks: str
+
+    label = property(lambda self: f"step {self.step} ({self.number})")
+    where = property(lambda self: self.number if self.number in ("inline", "prose", "unnumbered")
+                     else f"eq. ({self.number})")
+    status = ClaimView.status   # pass / acknowledged / unchecked / fail, as for a claim
+
+
+@dataclass
+class StepsView:
+    """The steps of the input (``report["steps"]``), their counts and the "=" that are notation."""
+    steps: list[StepView]
+    counts: dict
+    decided_fraction: float
+    acknowledged: int
+    seconds: float
+    failed: bool
+    notation: list[str]
+
+    @property
+    def line(self) -> str:
+        c = self.counts
+        return (f"{len(self.steps)} steps: {c.get('verified', 0)} verified, {c.get('refuted', 0)} refuted "
+                f"({self.acknowledged} acknowledged errata), {c.get('inconclusive', 0)} inconclusive, "
+                f"{c.get('unchecked', 0)} unchecked; {100 * self.decided_fraction:.0f} % decided")
+
+
+@dataclass
 class Figure:
     name: str
     caption: str
@@ -89,9 +134,12 @@ class Model:
     coverage: dict | None = None  # what of the note as printed no claim checks (report["fidelity"])
     figures: list[Figure] = field(default_factory=list)
     figures_skipped: str | None = None  # why there are no figures, when there are none
+    steps: StepsView | None = None      # the input's own steps (None: an older run, or none decided)
 
     @property
     def verdict_line(self) -> str:
+        if not self.claims and self.steps is not None:  # a write-up of its own: its steps are the verdict
+            return self.steps.line
         c = self.counts
         ack = sum(1 for e in self.errata if e.erratum)
         return (f"{self.total_claims} claims: {c.get('verified', 0)} verified, {c.get('refuted', 0)} refuted "
@@ -227,6 +275,80 @@ def _coverage(fidelity) -> dict | None:
     return {k: v for k, v in out.items() if v}
 
 
+def typeset(latex: str, prose: bool = False) -> str | None:
+    """MathML of a printed formula (or prose with inline math); None when it does not typeset."""
+    try:
+        out = prose_to_html(latex) if prose else to_mathml(latex)
+        ET.fromstring(f"<p>{out}</p>")
+    except Exception:  # noqa: BLE001 - a formula that does not typeset is shown as its source
+        return None
+    return out
+
+
+def counterexample_text(ce) -> str | None:
+    """A step's counterexample as a reader wants it: k, the indices, the point and both values."""
+    if not isinstance(ce, dict):
+        return None
+    head = [f"k = {ce.get('k')}"] if ce.get("k") is not None else []
+    indices = ce.get("indices")
+    if isinstance(indices, dict) and indices:
+        head.append(", ".join(f"{k} = {v}" for k, v in indices.items()))
+    elif indices:
+        head.append(f"indices {indices}")
+    head += [f"entry {ce['entry']}"] if ce.get("entry") is not None else []
+    point = ce.get("point")
+    where = (", ".join(f"{k} = {value_text(v, 22)}" for k, v in point.items()) if isinstance(point, dict)
+             else str(point or "—"))
+    return (f"{'; '.join(head)}: at " if head else "at ") + \
+        f"{where}: lhs = {value_text(ce.get('lhs'), 60)}, rhs = {value_text(ce.get('rhs'), 60)}"
+
+
+def step_view(record: dict) -> StepView:
+    kind = str(record.get("kind") or "display")
+    equation = record.get("equation")
+    number = str(equation) if equation else (kind if kind in ("inline", "prose") else "unnumbered")
+    printed = str(record.get("printed") or "")
+    if kind == "prose":
+        html = typeset(printed, prose=True) if has_inline_math(printed) else escape(printed)
+    else:
+        html = typeset(printed)
+    ks = record.get("ks")
+    return StepView(
+        step=int(record.get("step") or 0), number=number, kind=kind, printed=printed, printed_html=html,
+        qualifier=record.get("qualifier") or None, verdict=str(record.get("verdict") or "inconclusive"),
+        reason=str(record.get("reason") or ""), counterexample=counterexample_text(record.get("counterexample")),
+        method=record.get("method") or None, normalizations=[str(n) for n in record.get("normalizations") or []],
+        matched_claim=record.get("matched_claim") or None, erratum=record.get("erratum") or None,
+        ks=ks_text(ks) if ks else "—",
+    )
+
+
+def _notation_text(n) -> str:
+    if not isinstance(n, dict):
+        return str(n)
+    where = f" (eq. ({n['equation']}))" if n.get("equation") else ""
+    return f"{n.get('text', '')}{where}" + (f": {n['why']}" if n.get("why") else "")
+
+
+def steps_view(result) -> StepsView | None:
+    """The view of ``report["steps"]``; None for an older run (no key) or a run that decided no steps."""
+    if not isinstance(result, dict):
+        return None
+    views = [step_view(r) for r in result.get("steps") or [] if isinstance(r, dict)]
+    given = result.get("counts") if isinstance(result.get("counts"), dict) else {}
+    counts = {v: int(given.get(v, sum(s.verdict == v for s in views))) for v in VERDICTS}
+    decided = result.get("decided_fraction")
+    if decided is None:
+        decided = (counts["verified"] + counts["refuted"]) / len(views) if views else 0.0
+    ack = result.get("acknowledged")
+    return StepsView(
+        steps=views, counts=counts, decided_fraction=float(decided),
+        acknowledged=int(ack if ack is not None else sum(s.status == "acknowledged" for s in views)),
+        seconds=float(result.get("seconds") or 0.0), failed=bool(result.get("failed")),
+        notation=[_notation_text(n) for n in result.get("notation") or []],
+    )
+
+
 _CACHE: dict = {}
 
 
@@ -236,7 +358,7 @@ def build(report: dict, out_dir: Path, figures=None) -> Model:
     cached = _CACHE.get(key)
     if cached is not None and cached[0] is report:
         return cached[1]
-    claims = [claim_view(r) for r in report.get("claims", [])]
+    claims = [claim_view(r) for r in report.get("claims") or []]
     note_file, note_sha = _note_facts(report)
     counts = {v: int(report.get("counts", {}).get(v, sum(c.verdict == v for c in claims))) for v in VERDICTS}
     model = Model(
@@ -245,7 +367,7 @@ def build(report: dict, out_dir: Path, figures=None) -> Model:
         seconds=float(report.get("seconds") or 0.0), sympy=str(report.get("sympy", "?")),
         mpmath=str(report.get("mpmath", "?")), note_file=note_file, note_sha256=note_sha, claims=claims,
         errata=[c for c in claims if c.verdict == "refuted"], checker_bugs=list(report.get("checker_bugs") or []),
-        coverage=_coverage(report.get("fidelity")),
+        coverage=_coverage(report.get("fidelity")), steps=steps_view(report.get("steps")),
     )
     model.figures, model.figures_skipped = _figures(report, Path(out_dir), figures)
     _CACHE.clear()
