@@ -124,13 +124,16 @@ def _steps(subject: Subject, note: Path | None, jobs: int, quiet: bool) -> dict 
 
 
 def _read_input(note: Path | None) -> str | None:
-    """The input's text, or the one-line reason it cannot be read."""
+    """The one-line reason the input cannot be read as a write-up, or None."""
+    from . import steps as steps_mod
     from .note_reader import read
     try:
         read(note)
     except NoteError as exc:
         if "no numbered equations" not in str(exc):
             return str(exc)
+        if not steps_mod.read(Path(note).read_text(encoding="utf-8")).steps:
+            return f"{note}: no equations ($$ … $$ or $ … $ holding an '=') found, not a write-up to check"
     return None
 
 
@@ -196,10 +199,11 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
     figures = (lambda folder: subject.figures(folder)) if subject.figures else None
     written = [out / "verification.json"] + [writer(report, out, figures) for writer in WRITERS]
     restated = sum(r.get("kind") == "restatement" for r in records)
-    print(f"{len(records)} claims in {total:.1f} s: {counts['verified']} verified, {counts['refuted']} refuted "
-          f"({counts['refuted'] - len(unacknowledged)} acknowledged errata), {counts['inconclusive']} inconclusive"
-          + (f", {counts['unchecked']} unchecked (not printed in the note verified)" if counts["unchecked"] else "")
-          + f"; {restated} of them restatements, not derivation steps")
+    if claims:
+        print(f"{len(records)} claims in {total:.1f} s: {counts['verified']} verified, {counts['refuted']} refuted "
+              f"({counts['refuted'] - len(unacknowledged)} acknowledged errata), {counts['inconclusive']} inconclusive"
+              + (f", {counts['unchecked']} unchecked (not printed in the note verified)" if counts["unchecked"] else "")
+              + f"; {restated} of them restatements, not derivation steps")
     if steps is not None:
         c = steps["counts"]
         print(f"{len(steps['steps'])} steps of {_shown_path(note or subject.note_copy)} in {steps['seconds']:.1f} s: "

@@ -20,9 +20,9 @@ import numpy as np
 import sympy as sp
 
 from .canonical import prove_equal
+from .decide import CheckerBug  # noqa: F401 - re-exported for the runner
 from .integrals import prove_integral_equal
 from .numeric import Pair
-from .decide import CheckerBug  # noqa: F401 - re-exported for the runner
 from .step_sides import DIFF, Reader
 from .step_text import Unreadable
 from .steps import Step
@@ -280,7 +280,7 @@ def _decide_at(step, ctx, world, entries, free, rng, out, proofs) -> bool:
     k = world.k
     params = _parameters(world, [e for pair in entries for e in pair])
     points = [_point(world, params, rng) for _ in range(POINTS)]
-    worst_rel, worst_pair = mpmath.mpf(-1), None
+    worst_rel = mpmath.mpf(-1)
     for a, b in entries:
         a, b = sp.sympify(a), sp.sympify(b)
         pair = Pair(a, b)
@@ -310,8 +310,7 @@ def _decide_at(step, ctx, world, entries, free, rng, out, proofs) -> bool:
                                                        f"{mpmath.nstr(_relative(again), 3)} at k = {k}, below "
                                                        f"the refutation threshold")
             return True
-        if _relative(worst) > worst_rel:
-            worst_rel, worst_pair = _relative(worst), (a, b)
+        worst_rel = max(worst_rel, _relative(worst))
     out.ks.append(k)
     for a, b in entries:
         ok, how = _prove(step, world, sp.sympify(a), sp.sympify(b), params)

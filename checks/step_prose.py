@@ -69,8 +69,9 @@ def decide_mean(step: Step, world) -> tuple[str, str, dict | None, str | None]:
     rhs = mpmath.mpf(str(sp.N((location + gamma).subs({s: value.get(str(s), 1) for s in (location + gamma).free_symbols}), 20)))
     cex = {"k": world.k, "point": {str(s): str(value.get(str(s), 1)) for s in mean.free_symbols},
            "lhs": mpmath.nstr(lhs, 12), "rhs": mpmath.nstr(rhs, 12)}
-    return ("refuted", f"the mean of {quantity} is the location plus Euler's gamma (0.5772...), not "
-            f"{step.rhs}: printed {cex['lhs']}, true {cex['rhs']}", cex, corrected)
+    reason = (f"the mean of {quantity} is the location plus Euler's gamma (0.5772...), not "
+              f"{step.rhs}: printed {cex['lhs']}, true {cex['rhs']}")
+    return "refuted", reason, cex, corrected
 
 
 def _rng():

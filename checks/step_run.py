@@ -35,8 +35,8 @@ def _decide(index: int) -> dict:
         return _decide_prose(step, ctx).to_json()
     try:
         return step_decide.decide_step(step, ctx).to_json()
-    except step_decide.CheckerBug as bug:
-        raise bug
+    except step_decide.CheckerBug:
+        raise
     except Exception as exc:  # noqa: BLE001 - an unexpected failure is a finding, never a verdict
         return StepDecision(step, "unchecked", f"the checker failed on this step: {type(exc).__name__}: {exc}").to_json()
 
@@ -78,6 +78,8 @@ def check(text: str, world, hints, jobs: int = 1) -> dict:
 
 
 def failed(result: dict) -> bool:
-    """A run fails on a refuted step that is not an acknowledged erratum, or an inconclusive step."""
+    """A run fails on a refuted step that is not an acknowledged erratum, an inconclusive step, or a
+    step that could not be read (unchecked for notation that is not a claim does not fail it)."""
     return any((r["verdict"] == "refuted" and not r["erratum"]) or r["verdict"] == "inconclusive"
+               or (r["verdict"] == "unchecked" and r["reason"].startswith(("unreadable", "the checker failed")))
                for r in result["steps"])

@@ -120,7 +120,7 @@ class Reader:
             expr = expr.xreplace({sp.Symbol(n): v for n, v in self.user_symbols.items()})
         undefined = expr.atoms(sp.core.function.AppliedUndef)
         if undefined:
-            raise Unreadable(f"undefined function {sorted(map(str, undefined))[0]}")
+            raise Unreadable(f"undefined function {min(map(str, undefined))}")
         return expr
 
     def _prepare(self, text: str) -> str:
@@ -299,11 +299,11 @@ class Reader:
                 names.append(bold.group(1))
                 args.extend(self.world.vectors[bold.group(1)])
                 continue
-            inv = re.match(r"^\\(?:mathbf|boldsymbol)\{h\}\s*\^\s*\{\s*-\s*1\s*\}\s*(\\left)?\s*\(", item)
-            if inv:
+            inv = re.match(r"^\\(?:mathbf|boldsymbol)\{h\}\s*(\^\s*\{\s*-\s*1\s*\})?\s*(\\left)?\s*\(", item)
+            if inv:        # p(h^{-1}(y)): the density of u at h^{-1}(y) (and p(h(y)) at h(y))
                 inner, _ = _inner(item, inv.end() - 1)
                 ys = self.expand(split_args(inner))
-                f = self.world.function("h", True)
+                f = self.world.function("h", bool(inv.group(1)))
                 vals = [self.read_nested(y) for y in ys]
                 for n in range(1, len(ys) + 1):
                     names.append(f"u_{n}")

@@ -10,6 +10,7 @@ listed, never silently dropped.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ _PAREN_NUMBER = re.compile(r"(?:\\quad|\\qquad|\\,|\\;|~|\s)*\(\s*([0-9]+[a-z]?|
 _QUALIFIER = re.compile(r"\\q?quad|\\text\{|\\mbox\{|\\textrm\{|\\hbox\{|,?\s*\\forall")
 _RANGE = re.compile(r"^\s*[a-z]\s*$")
 _ROW = "\x00ROW\x00"
+_ABBREVIATION = re.compile(r"\b(e\.g|i\.e|i\.i\.d|cf|resp|Eq|Eqs|eq|eqs|Fig|vs)\.$")
 _AMP = "\x00AMP\x00"
 
 
@@ -178,9 +180,12 @@ class _Builder:
         if len(cleaned) >= 2 and _is_range(cleaned[0], " = ".join(cleaned[1:])):
             self.reading.notation.append(Notation(" = ".join(cleaned), "an index range", number))
             return
+        justification = re.match(r"^(?:\\q?quad\s*)?\\text\{\s*(?:from|since|using|by)\s*\}\s*(.+)$", qualifier)
+        if justification and "=" in justification.group(1):
+            qualifier = ""          # "\quad \text{from } y_k = ...": a claim of the note too, after this step
         if kind == "display" and cleaned and not cleaned[0] and self.last_side is not None:
             cleaned[0] = self.last_side           # "= ..." continues the chain above
-        for a, b in zip(cleaned, cleaned[1:]):
+        for a, b in itertools.pairwise(cleaned):
             if not a or not b:
                 self.reading.notation.append(Notation(f"{a} = {b}", "an '=' with an empty side", number))
                 continue
@@ -188,6 +193,10 @@ class _Builder:
                                            context, display, row))
         if kind == "display" and cleaned and cleaned[-1]:
             self.last_side = cleaned[-1]
+        if justification and "=" in justification.group(1):
+            last = self.last_side
+            self.add_chain(split_top(justification.group(1), "="), "display", number, context, display, row)
+            self.last_side = last
 
 
 def _display(b: _Builder, math: str, context: str, display: int) -> None:
@@ -220,10 +229,10 @@ def sentences_of(prose: str) -> list[str]:
         buf += ch
         if ch == "$":
             in_math = not in_math
-        elif ch in ".?!" and not in_math and (n + 1 == len(prose) or prose[n + 1].isspace()):
-            if not re.search(r"\b(e\.g|i\.e|i\.i\.d|cf|resp|Eq|Eqs|eq|eqs|Fig|vs)\.$", buf.strip()):
-                out.append(squash(buf))
-                buf = ""
+        elif ch in ".?!" and not in_math and (n + 1 == len(prose) or prose[n + 1].isspace()) \
+                and not _ABBREVIATION.search(buf.strip()):
+            out.append(squash(buf))
+            buf = ""
     if buf.strip():
         out.append(squash(buf))
     return [s for s in out if s]
@@ -248,18 +257,14 @@ _DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|(\\begin\{(equation|align|ga
 def read(text: str) -> Reading:
     """The steps of ``text`` (Markdown with $…$ / \\(…\\) inline and $$…$$ / \\[…\\] display math)."""
     b = _Builder()
-    pos, display = 0, 0
-    for m in _DISPLAY.finditer(text):
+    pos = 0
+    for display, m in enumerate(_DISPLAY.finditer(text)):
         prose = text[pos:m.start()]
         _prose(b, prose)
         math = m.group(1) or m.group(2) or m.group(3)
         paragraph = squash(prose.strip().split("\n\n")[-1]) if prose.strip() else ""
-        if re.search(r"\S", prose):   # prose between two displays ends a chain, except "="-led rows
-            pass
         _display(b, math, paragraph, display)
-        display += 1
         pos = m.end()
     _prose(b, text[pos:])
-    # prose sentences come as steps of kind "prose" where they hold no inline equation the subject
-    # could check: the subject decides which sentences it knows (see checks.prose)
+    # the sentences are kept: the prose claims the subject can check are steps too (checks.step_prose)
     return b.reading

@@ -13,7 +13,7 @@ from checks.step_decide import Context, decide_step
 from gsverify.subjects import gumbel_softmax
 
 sys.path.insert(0, str(Path(__file__).parent))
-from writeups import expected  # noqa: E402
+from writeups import expected
 
 SEED = Path(__file__).resolve().parents[1] / "derive" / "note_copy.md"
 
@@ -133,9 +133,33 @@ def test_inline_differentials_sign_error_refuted():
 def test_chains_split_numbered_per_row_and_continued():
     text = ("$$\\begin{aligned} a_i &= x_i + 1 \\tag{3} \\\\ &= 1 + x_i \\tag{4} \\end{aligned}$$\n"
             "Then\n$$ = x_i + 1 \\quad \\text{for } i = 1, \\dots, k $$\nand $y = 2 = 1 + 1$.")
-    found, reading = step_run.all_steps(text)
+    found, _ = step_run.all_steps(text)
     printed = [(s.equation, s.printed) for s in found]
     assert printed[0] == ("3", "a_i = x_i + 1")
     assert printed[1] == ("4", "x_i + 1 = 1 + x_i")
     assert printed[2] == (None, "1 + x_i = x_i + 1")
     assert [s.kind for s in found[3:]] == ["inline", "inline"]
+
+
+from note_edits import EDITS, HARMLESS, edit  # noqa: E402 - tests/ is on the path above
+
+
+def _changed_records(text: str) -> list[dict]:
+    before = {s.printed for s in step_run.all_steps(SEED.read_text())[0]}
+    found, _ = step_run.all_steps(text)
+    changed = [s for s in found if s.printed not in before]
+    ctx = Context(subject().world, hints=_hints())
+    return [decide_step(s, ctx).to_json() for s in changed]
+
+
+@pytest.mark.parametrize("eq,kind,old,new", EDITS, ids=[f"{e}-{k}" for e, k, _, _ in EDITS])
+def test_every_edit_of_the_seed_refuted_at_its_own_display(eq, kind, old, new):
+    records = _changed_records(edit(SEED.read_text(), eq, old, new))
+    assert records and any(r["verdict"] == "refuted" for r in records), records
+    assert all(r["equation"] == eq for r in records if r["verdict"] == "refuted")
+
+
+@pytest.mark.parametrize("eq,kind,old,new", HARMLESS, ids=[f"{e}-{k}" for e, k, _, _ in HARMLESS])
+def test_harmless_edit_of_the_seed_verified(eq, kind, old, new):
+    records = _changed_records(edit(SEED.read_text(), eq, old, new))
+    assert records and all(r["verdict"] == "verified" for r in records), records
