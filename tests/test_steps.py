@@ -13,6 +13,7 @@ from checks.step_decide import Context, decide_step
 from gsverify.subjects import gumbel_softmax
 
 sys.path.insert(0, str(Path(__file__).parent))
+from note_edits import EDITS, HARMLESS, edit
 from writeups import expected
 
 SEED = Path(__file__).resolve().parents[1] / "derive" / "note_copy.md"
@@ -139,9 +140,6 @@ def test_chains_split_numbered_per_row_and_continued():
     assert printed[1] == ("4", "x_i + 1 = 1 + x_i")
     assert printed[2] == (None, "1 + x_i = x_i + 1")
     assert [s.kind for s in found[3:]] == ["inline", "inline"]
-
-
-from note_edits import EDITS, HARMLESS, edit  # noqa: E402 - tests/ is on the path above
 
 
 def _changed_records(text: str) -> list[dict]:
