@@ -145,10 +145,18 @@ def _parse_rhs(text, world, free, ctx):
 
 
 def _parameters(world, exprs) -> list[sp.Symbol]:
+    """Symbols neither the model nor the write-up defines.  A plain letter (a, z in a Gamma integral
+    stated for its own variables) is a free parameter, taken over the positive reals; an indexed name
+    (z_i, s_1) or one of the model's names out of range (x_4 at k = 3) has no meaning: unreadable."""
     known = set(world.chart) | set(world.derived)
     out = set()
     for e in exprs:
         out |= {s for s in sp.sympify(e).free_symbols if s not in known and not isinstance(s, sp.Dummy)}
+    for s in sorted(out, key=str):
+        base = s.name.split("_")[0]
+        if "_" in s.name or base in world.vectors:
+            where = " (an index outside 1..k)" if base in world.vectors else ""
+            raise Unreadable(f"undefined symbol {s.name}{where}: neither the model nor the write-up defines it")
     return sorted(out, key=str)
 
 
@@ -169,10 +177,11 @@ def _relative(cmp) -> mpmath.mpf:
 
 
 def _fmt(v) -> str:
+    """A value for the report; a quadrature that ran away (an integral that diverges) is said so."""
     if isinstance(v, str):
         return v
     if not mpmath.isfinite(v) or abs(v) > mpmath.mpf("1e50"):
-        return "diverges (quadrature gives " + mpmath.nstr(v, 3) + ")" if mpmath.isfinite(v) else mpmath.nstr(v, 3)
+        return "diverges (the quadrature does not settle: |value| > 1e50)"
     return mpmath.nstr(v, 12)
 
 
@@ -278,7 +287,11 @@ def _entries(a, b) -> list[tuple]:
 def _decide_at(step, ctx, world, entries, free, rng, out, proofs) -> bool:
     """Numerics then proof at one size, over every entry; True when the step is decided (not verified)."""
     k = world.k
-    params = _parameters(world, [e for pair in entries for e in pair])
+    try:
+        params = _parameters(world, [e for pair in entries for e in pair])
+    except Unreadable as exc:
+        out.reason = f"unreadable: {exc}"
+        return True
     points = [_point(world, params, rng) for _ in range(POINTS)]
     worst_rel = mpmath.mpf(-1)
     for a, b in entries:

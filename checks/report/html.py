@@ -33,6 +33,10 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: .2em 1em; margi
 dt { font-weight: 600; color: #57606a; } dd { margin: 0; }
 td:last-child, td:nth-child(5) { white-space: nowrap; }
 table.steps td:last-child { white-space: normal; } table.steps dl { margin: 0; }
+table.steps { table-layout: fixed; width: 100%; } table.steps td { vertical-align: top; overflow-wrap: anywhere; }
+table.steps th:nth-child(1) { width: 3em; } table.steps th:nth-child(2) { width: 5em; }
+table.steps th:nth-child(3) { width: 42%; } table.steps th:nth-child(4) { width: 9em; }
+table.steps td:nth-child(3) { overflow-x: auto; }
 .status { font-size: 1.2em; font-weight: 700; } .status.pass { color: var(--ok); } .status.fail { color: var(--bad); }
 figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; } figcaption { color: #57606a; }
 .prose { font-style: italic; }
