@@ -268,7 +268,8 @@ class Reader:
         return self.hole(sp.Matrix(matrix).det())
 
     def _densities(self, t: str) -> str:
-        pat = re.compile(r"(?<![A-Za-z\\])p\s*(?=\\left\s*\(|\()")
+        # p(…), and p_{u}(…) / p_U(…): the subscript only labels the quantity the arguments name
+        pat = re.compile(r"(?<![A-Za-z\\])p\s*(?:_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z]))?\s*(?=\\left\s*\(|\()")
         for _ in _guard():
             m = pat.search(t)
             if not m:

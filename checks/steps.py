@@ -124,7 +124,7 @@ def _clean_side(side: str) -> str:
                   lambda m: m.group(0).replace("&", _AMP), side, flags=re.DOTALL)
     side = keep.replace("&", " ").replace(_AMP, "&")
     side = re.sub(r"\\(nonumber|notag)\b", "", side)
-    return squash(side).rstrip(".,;").strip()
+    return squash(side).rstrip(".,;:").strip()
 
 
 def _is_range(lhs: str, rhs: str) -> bool:
