@@ -161,3 +161,25 @@ def test_every_edit_of_the_seed_refuted_at_its_own_display(eq, kind, old, new):
 def test_harmless_edit_of_the_seed_verified(eq, kind, old, new):
     records = _changed_records(edit(SEED.read_text(), eq, old, new))
     assert records and all(r["verdict"] == "verified" for r in records), records
+
+
+def test_an_undefined_indexed_symbol_is_unreadable_never_sampled():
+    r = _one("y_i", r"z_i / 2")
+    assert r["verdict"] == "unchecked" and "undefined symbol z_" in r["reason"]
+    assert step_run.failed({"steps": [r]})
+
+
+def test_density_with_a_labelled_p_and_a_colon_equals_definition():
+    assert _one(r"p_{\mathbf{u}}(u_1, \dots, u_{k-1})",
+                r"\Gamma(k) \prod_{i=1}^{k} e^{x_i - u_i} \left(\sum_{i=1}^{k} e^{x_i - u_i}\right)^{-k}")["verdict"] == "verified"
+    found, _ = step_run.all_steps(r"Let $s := \sum_{j=1}^{k} e^{x_j}$ be the sum.")
+    assert [(s.lhs, s.rhs) for s in found] == [("s", r"\sum_{j=1}^{k} e^{x_j}")]
+
+
+def test_a_write_up_symbol_is_used_by_later_steps():
+    text = (r"Let $s = \sum_{j=1}^{k} e^{x_j - u_j}$. Then $$p(u_1, \dots, u_{k-1}) = \Gamma(k) "
+            r"\left(\prod_{i=1}^{k} e^{x_i - u_i}\right) s^{-k} \tag{1}$$ and, wrongly, $$p(u_1, \dots, u_{k-1}) = "
+            r"\Gamma(k) \left(\prod_{i=1}^{k} e^{x_i - u_i}\right) s^{k} \tag{2}$$")
+    result = step_run.check(text, subject().world, _hints(), jobs=1)
+    verdicts = [(r["equation"], r["verdict"]) for r in result["steps"]]
+    assert verdicts == [(None, "unchecked"), ("1", "verified"), ("2", "refuted")], verdicts
