@@ -163,7 +163,7 @@ def _integrals(text: str, fired: set) -> str:
     head, rest = text[:lim], text[lim:].strip()
     sign = ""
     lead = re.match(r"^\(\s*-\s*d([a-z](?:_[a-z0-9]|_\{[^}]*\})?)\s*\)\s*|^d([a-z](?:_[a-z0-9]|_\{[^}]*\})?)\s+", rest)
-    frac = re.search(r"\\frac\{d([a-z])\}\{([^}]*)\}\s*$", rest)
+    frac = re.search(r"\\frac\{\s*d\s*([a-z])\s*\}\{([^}]*)\}\s*$", rest)
     trail = re.search(r"\s+d([a-z](?:_[a-z0-9]|_\{[^}]*\})?)\s*$", rest)
     if lead:
         var = lead.group(1) or lead.group(2)
@@ -172,7 +172,8 @@ def _integrals(text: str, fired: set) -> str:
         fired.add("integral-differential")
     elif frac:
         var = frac.group(1)
-        rest = rest[: frac.start()] + r" \frac{1}{" + frac.group(2) + "}"
+        # the factor 1/a of dy/a goes in front: a \prod or \sum in the integrand must not take it in
+        rest = r"\frac{1}{" + frac.group(2) + "} " + rest[: frac.start()]
         fired.add("integral-differential")
     elif trail:
         var = trail.group(1)
