@@ -117,17 +117,22 @@ def _argument_of_function(text: str, j: int) -> bool:
     return text.startswith(r"\left(", j) and bool(re.search(r"\\(exp|log|ln)\s*$", text[:j]))
 
 
-def _body_end(text: str, i: int) -> int:
-    """End of a \\prod / \\sum body starting at ``i``: the printed scope."""
+def _body_end(text: str, i: int, var: str | None = None) -> int:
+    """End of a \\prod / \\sum body starting at ``i``: the printed scope.  A bracket ``\\left(…\\right)``
+    ends it, unless the bracket uses the operator's index ``var`` itself (not re-bound by an inner
+    sum or product): ``\\sum_b \\pi_b \\left(y_b/y_k\\right)^{-\\tau}`` is one body."""
     depth, seen = 0, False
     j = i
     while j < len(text):
         c = text[j]
         if depth == 0 and seen and (c in "+-=" or any(text.startswith(s, j) for s in _STOP)) \
-                and not _argument_of_function(text, j):
+                and not _argument_of_function(text, j) and not _uses_index(text, j, var):
             return j
         if depth == 0 and text.startswith(r"\right", j):
             return j
+        if depth == 0 and seen and var is not None and text.startswith(r"\cdot", j) \
+                and not _INDEX(var).search(text[j:_body_end(text, j + 5, var)]):
+            return j          # "\prod_b e^{x_b} \cdot s^{-k}": an explicit product sign before a factor free of b
         if c in "{([":
             depth += 1
         elif c in "})]":
@@ -136,10 +141,31 @@ def _body_end(text: str, i: int) -> int:
             depth -= 1
         if not c.isspace():
             seen = True
-        if text.startswith(r"\left(", j) and depth >= 0 and j != i:
-            pass
         j += 1
     return j
+
+
+def _INDEX(var: str) -> re.Pattern:
+    return re.compile(r"_\s*(?:\{\s*" + re.escape(var) + r"\s*\}|" + re.escape(var) + r"(?![A-Za-z]))")
+
+
+def _uses_index(text: str, j: int, var: str | None) -> bool:
+    """The ``\\left(`` group at ``j`` names the free index ``var`` (``y_b`` for ``\\sum_{b=…}``)."""
+    if var is None or not text.startswith(r"\left(", j):
+        return False
+    depth, k = 0, j
+    while k < len(text):
+        if text.startswith(r"\left", k):
+            depth += 1
+        elif text.startswith(r"\right", k):
+            depth -= 1
+            if depth == 0:
+                break
+        k += 1
+    group = text[j:k]
+    if re.search(r"\\(?:sum|prod)\s*_\s*\{\s*" + re.escape(var) + r"\s*=", group):
+        return False
+    return bool(re.search(r"_\s*(?:\{\s*" + re.escape(var) + r"\s*\}|" + re.escape(var) + r"(?![A-Za-z]))", group))
 
 
 def _bracket_bodies(text: str) -> str:
@@ -149,7 +175,8 @@ def _bracket_bodies(text: str) -> str:
         if not m:
             return out + text[i:]
         lim = _limits_end(text, m.end())
-        end = _body_end(text, lim)
+        index = re.match(r"\s*_\s*\{?\s*([a-z])\s*=", text[m.end():lim])
+        end = _body_end(text, lim, index.group(1) if index else None)
         body = _bracket_bodies(text[lim:end])
         out += text[i:m.start()] + r" \left(" + text[m.start():lim] + r" \left(" + body + r"\right) \right) "
         i = end

@@ -65,8 +65,10 @@ class Context:
     of variables announced in the prose."""
 
     world: object                                  # k -> World
-    user_functions: dict = field(default_factory=dict)   # name -> (params, latex rhs)
-    user_symbols: dict = field(default_factory=dict)     # name -> latex rhs
+    #: name -> {step index: (params, latex rhs)}; a step sees the latest definition before it
+    user_functions: dict = field(default_factory=dict)
+    #: name -> {step index: latex rhs}
+    user_symbols: dict = field(default_factory=dict)
     hints: object = None                           # (step sides at k, reader) -> (claim id, verdict) | None
 
 
@@ -108,11 +110,11 @@ def definition(step: Step, ctx: Context, world) -> str | None:
                 syms.append(reader.read(a))
             except Exception as exc:
                 raise Unreadable(f"parameter '{a}' of {fm.group(1)}") from exc
-        ctx.user_functions[fm.group(1)] = (syms, step.rhs)
+        ctx.user_functions.setdefault(fm.group(1), {})[step.index] = (syms, step.rhs)
         return f"defines the map {fm.group(1)}({', '.join(params)}) used below"
     bare = re.fullmatch(r"\\?([A-Za-z]+)", lhs)
     if bare and world.symbol(bare.group(1)) is None and bare.group(1) not in ("k", "d", "e"):
-        ctx.user_symbols[bare.group(1)] = step.rhs
+        ctx.user_symbols.setdefault(bare.group(1), {})[step.index] = step.rhs
         return f"defines the symbol {lhs} used below"
     return None
 
@@ -129,15 +131,23 @@ def _notation(step: Step) -> str | None:
 
 
 def _read_pair(step: Step, ctx: Context, world, free: dict, ref: str | None):
-    reader = Reader(world, free, {n: (p, _parse_rhs(r, world, free, ctx)) for n, (p, r) in
-                                  ctx.user_functions.items()},
-                    {n: _parse_rhs(r, world, free, ctx) for n, r in ctx.user_symbols.items()}, ref)
+    functions = {n: _latest(d, step.index) for n, d in ctx.user_functions.items()}
+    symbols = {n: _latest(d, step.index) for n, d in ctx.user_symbols.items()}
+    reader = Reader(world, free, {n: (p, _parse_rhs(r, world, free, ctx)) for n, (p, r) in functions.items() if p},
+                    {n: _parse_rhs(r, world, free, ctx) for n, r in symbols.items() if r}, ref)
     a, b = reader.read(step.lhs), reader.read(step.rhs)
     if ref is not None:
         a, b = sp.expand(a / DIFF), sp.expand(b / DIFF)
         if a.has(DIFF) or b.has(DIFF):
             raise Unreadable("the differentials do not reduce to one variable")
     return a, b, reader.fired
+
+
+def _latest(definitions: dict, index: int):
+    """The definition in force at step ``index``: the latest before it (None before the first)."""
+    before = [n for n in definitions if n < index]
+    value = definitions[max(before)] if before else None
+    return (None, None) if value is None and isinstance(next(iter(definitions.values())), tuple) else value
 
 
 def _parse_rhs(text, world, free, ctx):
