@@ -250,7 +250,7 @@ def decide_step(step: Step, ctx: Context) -> StepDecision:
     if why:
         out.reason = why
         return out
-    free = free_indices(step)
+    free = _free_beside_sums(step, ctx, free_indices(step))
     rng = np.random.default_rng(SEED)
     proofs: list = []
     for k in KS:
@@ -281,6 +281,23 @@ def decide_step(step: Step, ctx: Context) -> StepDecision:
     out.verdict = "verified"
     out.method = "; ".join(sorted({h for _, h in proofs}))
     out.reason = f"proved at k = {', '.join(map(str, out.ks))}"
+    return out
+
+
+def _free_beside_sums(step, ctx, free: dict) -> dict:
+    """A letter bound by a sum on one side and used outside it (pi_j beside sum_j): free there too."""
+    world = ctx.world(KS[0])
+    try:
+        a, b, _ = _read_pair(step, ctx, world, free, None)
+    except Exception:  # noqa: BLE001 - the reading below reports it
+        return free
+    known = set(world.chart) | set(world.derived)
+    out = dict(free)
+    for sym in sorted(sp.sympify(a).free_symbols | sp.sympify(b).free_symbols, key=str) if not (
+            isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase)) else []:
+        m = re.fullmatch(r"([A-Za-z]+)_\{?([a-z])\}?", sym.name)
+        if sym not in known and m and m.group(2) != "k" and m.group(2) not in out:
+            out[m.group(2)] = len(out) + 1
     return out
 
 
