@@ -113,6 +113,9 @@ def definition(step: Step, ctx: Context, world) -> str | None:
         ctx.user_functions.setdefault(fm.group(1), {})[step.index] = (syms, step.rhs)
         return f"defines the map {fm.group(1)}({', '.join(params)}) used below"
     bare = re.fullmatch(r"\\?([A-Za-z]+)", lhs)
+    earlier = ctx.user_symbols.get(bare.group(1), {}) if bare else {}
+    if bare and any(n < step.index for n in earlier):
+        return None           # a symbol defined above, stated again: a claim about it, checked
     if bare and world.symbol(bare.group(1)) is None and bare.group(1) not in ("k", "d", "e"):
         ctx.user_symbols.setdefault(bare.group(1), {})[step.index] = step.rhs
         return f"defines the symbol {lhs} used below"
@@ -253,7 +256,7 @@ def decide_step(step: Step, ctx: Context) -> StepDecision:
     free = _free_beside_sums(step, ctx, free_indices(step))
     rng = np.random.default_rng(SEED)
     proofs: list = []
-    for k in KS:
+    for k in sizes(step):
         world = ctx.world(k)
         ref = None
         if diffs:
@@ -282,6 +285,19 @@ def decide_step(step: Step, ctx: Context) -> StepDecision:
     out.method = "; ".join(sorted({h for _, h in proofs}))
     out.reason = f"proved at k = {', '.join(map(str, out.ks))}"
     return out
+
+
+_FOR_K = re.compile(r"(?:for|with|when|if|at)\s*\$\s*k\s*=\s*(\d+)\s*\$|k\s*=\s*(\d+)", re.IGNORECASE)
+
+
+def sizes(step: Step) -> tuple[int, ...]:
+    """The sizes a step is checked at: k = 3, 4, or the one size its sentence states ("for $k = 2$")."""
+    around = f"{step.qualifier} " + (step.context if step.kind == "inline" else "")
+    m = _FOR_K.search(around)
+    if m and (m.group(1) or (step.kind != "inline" and m.group(2))):
+        k = int(m.group(1) or m.group(2))
+        return (k,) if k >= 2 else KS
+    return KS
 
 
 def _free_beside_sums(step, ctx, free: dict) -> dict:
