@@ -36,6 +36,7 @@ SEED = 20261130
 PROOF_MAX_OPS = 150          # sides larger than this are left to the subject's claims (hints)
 LAST_RESORT_MAX_OPS = 120    # ... and to simplify() only below this
 CANCEL_MAX_OPS = 60          # together/cancel only below this (checks.canonical.prove_equal)
+CANCEL_SYMBOLIC_POWERS = 20  # ... and below this where a power has a symbolic exponent
 
 
 @dataclass
@@ -215,6 +216,13 @@ def _positive(params, *exprs):
     return [sp.sympify(e).xreplace(table) for e in exprs]
 
 
+def _cancel_bound(x, y) -> int:
+    """Rational normal forms of powers with symbolic exponents ((y_l/y_k)^{-tau}) grow without bound:
+    a tighter size bound for them (deterministic, never a clock)."""
+    symbolic = any(not p.exp.is_Number for p in (sp.sympify(x) - sp.sympify(y)).atoms(sp.Pow))
+    return CANCEL_SYMBOLIC_POWERS if symbolic else CANCEL_MAX_OPS
+
+
 def _prove(step, world, a, b, params) -> tuple[bool, str]:
     a, b = _positive(params, a, b)
     a2, b2 = world.in_chart(a), world.in_chart(b)
@@ -229,11 +237,11 @@ def _prove(step, world, a, b, params) -> tuple[bool, str]:
                 if ok:
                     return True, why
         else:
-            ok, why = prove_equal(x, y, last_resort=False, cancel_max_ops=CANCEL_MAX_OPS)
+            ok, why = prove_equal(x, y, last_resort=False, cancel_max_ops=_cancel_bound(x, y))
             if ok:
                 return True, why
     if not (a2.has(sp.Integral) or b2.has(sp.Integral)) and sp.count_ops(a2) + sp.count_ops(b2) <= LAST_RESORT_MAX_OPS:
-        return prove_equal(a2, b2, last_resort=True, cancel_max_ops=CANCEL_MAX_OPS)
+        return prove_equal(a2, b2, last_resort=True, cancel_max_ops=_cancel_bound(a2, b2))
     return False, why
 
 
