@@ -17,8 +17,8 @@ from .step_sides import Reader
 from .step_text import Unreadable
 from .steps import Step
 
-_MEAN = re.compile(r"Gumbel[^.]*?\bmean\b\s*(?:is\s*|of\s*|=\s*)?\$([^$]+)\$|\bmean\b\s*(?:is\s*)?\$([^$]+)\$[^.]*Gumbel",
-                   re.IGNORECASE)
+_SAYS = r"\bmean\b(?:\s+of\s+\$[^$]+\$)?(?:\s+(?:is|equals|therefore|thus|hence|then))*\s*=?\s*\$([^$]+)\$"
+_MEAN = re.compile(r"Gumbel[^.]*?" + _SAYS + r"|" + _SAYS + r"[^.]*Gumbel", re.IGNORECASE)
 _QUANTITY = re.compile(r"\$\s*([a-z])_\{?([a-z0-9])\}?\s*\$")
 
 
