@@ -183,3 +183,28 @@ def test_a_write_up_symbol_is_used_by_later_steps():
     result = step_run.check(text, subject().world, _hints(), jobs=1)
     verdicts = [(r["equation"], r["verdict"]) for r in result["steps"]]
     assert verdicts == [(None, "unchecked"), ("1", "verified"), ("2", "refuted")], verdicts
+
+
+def test_a_step_stated_for_one_size_is_checked_at_that_size():
+    from checks.step_decide import sizes
+    found, _ = step_run.all_steps(r"For $k = 2$ this reads $p(\mathbf{y}) = \tau \pi_1 \pi_2 y_1^{-\tau-1} "
+                                  r"y_2^{-\tau-1} \left( \pi_1 y_1^{-\tau} + \pi_2 y_2^{-\tau} \right)^{-2}$.")
+    density = [s for s in found if s.lhs.startswith("p(")][0]
+    assert sizes(density) == (2,)
+    assert decide_step(density, Context(subject().world, hints=_hints())).verdict != "refuted"
+
+
+def test_a_symbol_stated_again_is_checked_not_redefined():
+    text = (r"Let $s = \sum_{j=1}^{k} e^{x_j - u_j}$. On the simplex $$s = \sum_{b=1}^{k} e^{x_b} "
+            r"\left(\frac{y_b}{y_k}\right)^{-\tau} \tag{1}$$ and wrongly $$s = \sum_{b=1}^{k} e^{x_b} "
+            r"\left(\frac{y_b}{y_k}\right)^{\tau} \tag{2}$$")
+    result = step_run.check(text, subject().world, _hints(), jobs=1)
+    assert [(r["equation"], r["verdict"]) for r in result["steps"]] == [
+        (None, "unchecked"), ("1", "verified"), ("2", "refuted")]
+
+
+def test_the_mean_stated_with_gamma_is_verified():
+    found, _ = step_run.all_steps(r"Given $g_k$, the variable $u_a$ is a Gumbel variable with location "
+                                  r"$x_a - x_k - g_k$; its mean is therefore $x_a - x_k - g_k + \gamma$.")
+    prose = [s for s in found if s.kind == "prose"]
+    assert prose and step_run._decide_prose(prose[0], Context(subject().world, hints=_hints())).verdict == "verified"
