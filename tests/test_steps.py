@@ -189,7 +189,7 @@ def test_a_step_stated_for_one_size_is_checked_at_that_size():
     from checks.step_decide import sizes
     found, _ = step_run.all_steps(r"For $k = 2$ this reads $p(\mathbf{y}) = \tau \pi_1 \pi_2 y_1^{-\tau-1} "
                                   r"y_2^{-\tau-1} \left( \pi_1 y_1^{-\tau} + \pi_2 y_2^{-\tau} \right)^{-2}$.")
-    density = [s for s in found if s.lhs.startswith("p(")][0]
+    density = next(s for s in found if s.lhs.startswith("p("))
     assert sizes(density) == (2,)
     assert decide_step(density, Context(subject().world, hints=_hints())).verdict != "refuted"
 
