@@ -37,6 +37,8 @@ table.steps { table-layout: fixed; width: 100%; } table.steps td { vertical-alig
 table.steps th:nth-child(1) { width: 3em; } table.steps th:nth-child(2) { width: 5em; }
 table.steps th:nth-child(3) { width: 42%; } table.steps th:nth-child(4) { width: 9em; }
 table.steps td:nth-child(3) { overflow-x: auto; }
+@media (max-width: 700px) { table.steps, table.steps tbody, table.steps tr, table.steps td { display: block; width: auto; }
+  table.steps thead { display: none; } table.steps tr { border-top: 2px solid var(--line); padding: .3em 0; } }
 .status { font-size: 1.2em; font-weight: 700; } .status.pass { color: var(--ok); } .status.fail { color: var(--bad); }
 figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; } figcaption { color: #57606a; }
 .prose { font-style: italic; }
