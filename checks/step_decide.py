@@ -22,7 +22,9 @@ import sympy as sp
 from .canonical import prove_equal
 from .decide import CheckerBug  # noqa: F401 - re-exported for the runner
 from .integrals import prove_integral_equal
+from .latex_tokens import Unparseable
 from .numeric import Pair
+from .reading import relative
 from .step_sides import DIFF, Reader
 from .step_text import Unreadable
 from .steps import Step
@@ -181,15 +183,6 @@ def _point(world, params, rng):
     return point
 
 
-def _relative(cmp) -> mpmath.mpf:
-    if isinstance(cmp.lhs, str) or isinstance(cmp.rhs, str):
-        return mpmath.inf
-    scale = max(abs(cmp.lhs), abs(cmp.rhs))
-    if not mpmath.isfinite(scale):
-        return mpmath.mpf(0) if cmp.lhs == cmp.rhs else mpmath.inf
-    return abs(cmp.lhs - cmp.rhs) / scale if scale else mpmath.mpf(0)
-
-
 def _fmt(v) -> str:
     """A value for the report; a quadrature that ran away (an integral that diverges) is said so."""
     if isinstance(v, str):
@@ -274,7 +267,7 @@ def decide_step(step: Step, ctx: Context) -> StepDecision:
             ref = (in_chart or names)[0]
         try:
             a, b, fired = _read_pair(step, ctx, world, free, ref)
-        except (Unreadable, latex_error()) as exc:
+        except (Unreadable, Unparseable) as exc:
             out.reason = f"unreadable: {exc}"
             return out
         except Exception as exc:  # noqa: BLE001 - a notation the reader has no meaning for
@@ -350,10 +343,10 @@ def _decide_at(step, ctx, world, entries, free, rng, out, proofs) -> bool:
         pair = Pair(a, b)
         quad = a.has(sp.Integral) or b.has(sp.Integral)
         cmps = [pair.compare(p, DPS) for p in points]
-        worst = max(cmps, key=_relative)
-        if _relative(worst) > (AGREE_QUAD if quad else AGREE):
+        worst = max(cmps, key=relative)
+        if relative(worst) > (AGREE_QUAD if quad else AGREE):
             again = pair.compare(worst.point, CONFIRM_DPS)
-            if _relative(again) > DIFFER:
+            if relative(again) > DIFFER:
                 out.ks.append(k)
                 out.verdict = "refuted"
                 out.counterexample = {
@@ -371,10 +364,10 @@ def _decide_at(step, ctx, world, entries, free, rng, out, proofs) -> bool:
                 return True
             out.ks.append(k)
             out.verdict, out.reason = "inconclusive", (f"the sides differ by a relative "
-                                                       f"{mpmath.nstr(_relative(again), 3)} at k = {k}, below "
+                                                       f"{mpmath.nstr(relative(again), 3)} at k = {k}, below "
                                                        f"the refutation threshold")
             return True
-        worst_rel = max(worst_rel, _relative(worst))
+        worst_rel = max(worst_rel, relative(worst))
     out.ks.append(k)
     for a, b in entries:
         ok, how = _prove(step, world, sp.sympify(a), sp.sympify(b), params)
@@ -391,8 +384,3 @@ def _decide_at(step, ctx, world, entries, free, rng, out, proofs) -> bool:
                           f"but no proof was found: {how}")
             return True
     return False
-
-
-def latex_error():
-    from .latex import Unparseable
-    return Unparseable

@@ -64,7 +64,7 @@ def decide_mean(step: Step, world) -> tuple[str, str, dict | None, str | None]:
     diff = sp.simplify(mean - (location + gamma))
     if diff == 0:
         return "verified", f"the mean of {quantity} is its location plus Euler's gamma", None, None
-    value = {str(s): v for s, v in world.sample(_rng()).items()}
+    value = {str(s): v for s, v in world.sample(np.random.default_rng(7)).items()}
     lhs = mpmath.mpf(str(sp.N(mean.subs({s: value.get(str(s), 1) for s in mean.free_symbols}), 20)))
     rhs = mpmath.mpf(str(sp.N((location + gamma).subs({s: value.get(str(s), 1) for s in (location + gamma).free_symbols}), 20)))
     cex = {"k": world.k, "point": {str(s): str(value.get(str(s), 1)) for s in mean.free_symbols},
@@ -73,6 +73,3 @@ def decide_mean(step: Step, world) -> tuple[str, str, dict | None, str | None]:
               f"{step.rhs}: printed {cex['lhs']}, true {cex['rhs']}")
     return "refuted", reason, cex, corrected
 
-
-def _rng():
-    return np.random.default_rng(7)

@@ -208,9 +208,7 @@ class Reader:
                 continue
             num = re.sub(r"^(\\partial|d)\s*", "", num.strip())
             var = self._var(dm.group(2))
-            inner = Reader(self.world, self.free, self.user_functions, self.user_symbols)
-            inner.holes = self.holes
-            value = self.derivative(inner.read(num), var)
+            value = self.derivative(self.read_nested(num), var)
             self.fired.add("derivative")
             t = t[: m.start()] + self.hole(value) + t[end2:]
 
@@ -226,9 +224,7 @@ class Reader:
             den = re.sub(r"^\\partial\s*", "", den).strip()
             fs = self.expand(split_args(_strip_parens(num)))
             vs = [self._var(a) for a in self.expand(split_args(_strip_parens(den)))]
-            inner = Reader(self.world, self.free, self.user_functions, self.user_symbols)
-            inner.holes = self.holes
-            rows = [[self.derivative(inner.read(f), v) for v in vs] for f in fs]
+            rows = [[self.derivative(self.read_nested(f), v) for v in vs] for f in fs]
             if len(rows) != len(vs):
                 raise Unreadable(f"a Jacobian of {len(rows)} functions by {len(vs)} variables")
             self.fired.add("jacobian")
