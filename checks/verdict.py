@@ -16,12 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import sympy
-from sympy.printing.mathml import mathml
-
 from . import general as general_summary
 from .claim import Claim
 from .decide import DPS, Outcome
+from .printing import latex
 
 
 @dataclass
@@ -121,9 +119,8 @@ class Decision:
             "printed": self.printed, "anchor": c.anchor.as_dict() if c.anchor is not None else None,
             "methods": sorted(set(chk.methods)), "points": chk.points, "max_difference": chk.max_difference,
             "counterexample": self.counterexample, "note": self.note,
-            "checked_latex": [sympy.latex(side) for side in shown] if shown else None,
-            "checked_mathml": [mathml(side, printer="presentation") for side in shown] if shown else None,
-            "digits": chk.digits, "lemma": c.lemma, "erratum": self.erratum,
+            "checked_latex": [latex(side) for side in shown] if shown else None,
+            "digits": chk.digits, "lemma": c.lemma, "erratum": self.erratum, "checked_as": c.indirect or None,
         }
         if self.correction is not None:
             out["correction"] = self.correction.to_json()

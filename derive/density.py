@@ -60,6 +60,7 @@ CLAIMS = [
           "det dh^{-1}/dy > 0 on the simplex, so the printed det equals the |det| of the theorem",
           lambda: Form([(sp.Abs(jacobian_det()), jacobian_det())], lemma=rewrite_determinants),
           equation="12", kind="completion", lemma=LEMMA,
+          indirect="checked as |det| = det (det >= 0); by the lemma, det is a product of factors > 0 on the simplex",
           latex=r"\det \left( \frac{\partial(h_1^{-1}, \dots, h_{k-1}^{-1})}{\partial(y_1, \dots, y_{k-1})} \right) > 0"),
     Claim("J27", "substitution", "eq. (8) at u = h^{-1}(y), x_i = log pi_i",
           lambda: Form([(x_of_pi(u_of_y(eq8())), j27())]), equation="J27", kind="completion",

@@ -13,6 +13,7 @@ import re
 import struct
 import subprocess
 import zlib
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,11 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
 ]
+
+#: what SymPy prints by its own names when no printer knows a construct (and the double-struck e of
+#: its MathML printer); none of it may reach a reader
+SYMPY_NAMES = re.compile(r"\b(?:product|functionmatrix|kroneckerdelta|FunctionMatrix|KroneckerDelta|Piecewise|"
+                         r"loggamma|Derivative|Product|Lambda|ImmutableMatrix|Dummy|Symbol|Indexed|IndexedBase)\(|ⅇ")
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
@@ -43,6 +49,21 @@ for (const level of ['error', 'warn']) { const orig = console[level];
 PROBE_TAIL = """<script>
 window.addEventListener('load', () => {
   const rect = el => el.getBoundingClientRect();
+  // every claim's details open, so that what they hold is laid out and measured
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  // links inside the page that lead nowhere
+  const broken = [...document.querySelectorAll('a[href^="#"]')].map(a => decodeURIComponent(a.getAttribute('href').slice(1)))
+    .filter(id => !document.getElementById(id));
+  // the typeset text (annotations hold the LaTeX source) and the prose a reader sees (not code or source)
+  const mathText = [...document.getElementsByTagName('math')].map(m => { const c = m.cloneNode(true);
+    c.querySelectorAll('annotation').forEach(a => a.remove()); return c.textContent; }).join(' ');
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll('pre, code, annotation, script, style').forEach(e => e.remove());
+  // verdict badges that a reader cannot see: outside the window's width, or with no size
+  const width = document.documentElement.clientWidth;
+  const badges = [...document.querySelectorAll('.verdict')];
+  const hidden = badges.filter(b => { const r = rect(b); return r.width === 0 || r.right > width + 1 || r.left < -1; })
+    .map(b => b.textContent + ' ' + (b.closest('[id]') || {}).id);
   const maths = [...document.getElementsByTagName('math')];
   const sized = maths.filter(m => { const r = rect(m); return r.width > 0 && r.height > 0; });
   // MathML is laid out when fractions stack and superscripts are raised (not text in a line).
@@ -56,7 +77,8 @@ window.addEventListener('load', () => {
   out.id = '__probe__';
   out.textContent = JSON.stringify({maths: maths.length, sized: sized.length, fracs: fracs.length,
     stacked: stacked.length, sups: sups.length, raised: raised.length, figures: document.querySelectorAll('figure').length,
-    svgs: svgs.length, resources, errors: window.__errors});
+    svgs: svgs.length, resources, errors: window.__errors, broken, mathText, text: body.textContent,
+    badges: badges.length, hidden, width, scrollWidth: document.documentElement.scrollWidth});
   document.body.appendChild(out);
 });
 </script>"""
@@ -70,15 +92,24 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, check=False)
 
 
-def _probe(page: Path, tmp_path: Path) -> dict:
+def _probe(page: Path, tmp_path: Path, width: int = 1200) -> dict:
+    """The page's measurements (PROBE_TAIL) laid out ``width`` px wide, with its errors and console."""
     text = page.read_text(encoding="utf-8")
     # The page forbids every script by CSP; the probe copy allows inline scripts only.
     text = text.replace("default-src 'none';", "default-src 'none'; script-src 'unsafe-inline';")
     text = text.replace("<head>", "<head>" + PROBE_HEAD, 1).replace("</body>", PROBE_TAIL + "</body>", 1)
+    if width < 500:
+        # Headless Chromium lays a window out at least 500 px wide: a narrower screen is a frame of that width
+        # (its media queries see the frame), whose measurements the outer page copies out when all has loaded.
+        text = (f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0">'
+                f'<iframe id="frame" style="border:0;width:{width}px;height:1600px" srcdoc="{escape(text)}"></iframe>'
+                "<script>window.addEventListener('load', () => { const pre = document.createElement('pre');"
+                " pre.id = '__probe__'; pre.textContent = document.getElementById('frame').contentDocument"
+                ".getElementById('__probe__').textContent; document.body.appendChild(pre); });</script></body></html>")
     probe = tmp_path / "probe.html"
     probe.write_text(text, encoding="utf-8")
     done = _chromium(tmp_path, "--virtual-time-budget=5000", "--enable-logging=stderr", "--v=0", "--dump-dom",
-                     probe.as_uri())
+                     "--window-size=1200,1600", probe.as_uri())
     match = re.search(r'<pre id="__probe__">(.*?)</pre>', done.stdout, re.DOTALL)
     assert match, f"no measurements in the dumped DOM; stderr:\n{done.stderr[-3000:]}"
     result = json.loads(match.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
@@ -164,6 +195,17 @@ def test_derivation_html_in_chromium(tmp_path: Path):
         assert probe["fracs"] > 0 and probe["stacked"] == probe["fracs"], (page, probe)
         assert probe["sups"] > 0 and probe["raised"] == probe["sups"], (page, probe)
         assert probe["svgs"] == probe["figures"], (page, probe)
+        assert probe["broken"] == [], f"{page}: links to nothing: {probe['broken']}"
+        leaks = SYMPY_NAMES.findall(probe["mathText"]) + SYMPY_NAMES.findall(probe["text"])
+        assert leaks == [], f"{page}: SymPy's names in what a reader sees: {sorted(set(leaks))}"
+        assert "\\" not in probe["mathText"], f"{page}: LaTeX source typeset as text"
+
+        (work / "narrow").mkdir()
+        narrow = _probe(page, work / "narrow", width=400)
+        assert narrow["errors"] == [] and narrow["console"] == [], narrow
+        assert narrow["badges"] > 0 and narrow["hidden"] == [], \
+            f"{page}: verdicts outside a 400-px window: {narrow['hidden'][:10]}"
+        assert narrow["scrollWidth"] <= narrow["width"] + 1, f"{page}: the page scrolls sideways at 400 px"
 
         shot = work / "screenshot.png"
         done = _chromium(work, "--window-size=1200,1600", f"--screenshot={shot}", page.resolve().as_uri())

@@ -1,19 +1,23 @@
 """``reports/junit.xml``: one test case per claim, for CI dashboards.
 
 * verified: a passing test case;
-* refuted: a ``<failure type="refuted">``, also when the claim is an acknowledged erratum
-  of the note (the printed claim *is* wrong; the message says it is acknowledged, and
-  ``make verify`` still exits 0 for it).  Its corrected claim, when there is one, is a
-  test case of its own (``<id>.corrected``) that passes when the correction is verified;
+* refuted and not acknowledged: a ``<failure type="refuted">`` with the counterexample;
+* refuted and an acknowledged erratum of the note: an expected failure, reported as pytest
+  reports an xfail: ``<skipped type="pytest.xfail">`` with the erratum as its message
+  (``make verify`` exits 0 for it, so a CI dashboard stays green);
+* its corrected claim, when there is one, is a test case of its own (``<id>.corrected``)
+  that passes when the correction is verified and is skipped, with its verdict, otherwise
+  (a correction is the project's proposal: it does not decide the run);
 * inconclusive: a ``<failure type="inconclusive">``;
 * unchecked (the note verified does not print the claim): a ``<skipped>`` test case with the reason;
 * a checker bug: an ``<error>`` test case;
 * each step of the input (``report["steps"]``), classname ``steps``, named ``step N (eq)``: it fails
-  when refuted (unless an acknowledged erratum, which passes with a note) or inconclusive, and an
-  unchecked step is skipped with its reason.
+  when refuted (unless an acknowledged erratum: an expected failure, skipped as above) or inconclusive,
+  and an unchecked step is skipped with its reason.
 
-The test suite's ``failures`` counts refuted and inconclusive claims and failing steps; its properties record
-the SymPy and mpmath versions and the note's hash.
+The test suite's ``failures`` counts what fails the run (refuted unacknowledged and inconclusive claims,
+failing steps): a passing run has 0 failures.  Its properties record the SymPy and mpmath versions and the
+note's hash.
 """
 from __future__ import annotations
 
@@ -24,7 +28,8 @@ from pathlib import Path
 from . import model as M
 
 
-def _case(suite: ET.Element, m: M.Model, c: M.ClaimView) -> tuple[int, int]:
+def _case(suite: ET.Element, m: M.Model, c: M.ClaimView, correction: bool = False) -> tuple[int, int, int]:
+    """One claim: (tests, failures, skipped)."""
     case = ET.SubElement(suite, "testcase", {
         "classname": f"{m.subject}.eq{c.equation}", "name": f"{c.id}: {c.label} {c.rule}",
         "time": f"{c.seconds:.3f}", "file": m.note_file or m.subject,
@@ -34,24 +39,27 @@ def _case(suite: ET.Element, m: M.Model, c: M.ClaimView) -> tuple[int, int]:
               f"largest difference {c.max_difference}\nverdict: {c.verdict}\n")
     if c.checked_latex:
         detail += f"checked: {c.checked_latex[0]} = {c.checked_latex[1]}\n"
-    failures = 0
-    if c.verdict == "refuted":
-        ce = c.counterexample or {}
-        message = ("refuted (acknowledged erratum): " + c.erratum) if c.erratum else "refuted"
-        text = detail + (f"counterexample: k = {ce.get('k')}, point {ce.get('point')}, lhs {ce.get('lhs')}, "
-                         f"rhs {ce.get('rhs')}\n" if ce else "")
-        if c.correction is not None:
-            text += f"correction {c.correction.id} ({c.correction.verdict}): {c.correction.printed}\n"
-        ET.SubElement(case, "failure", {"type": "refuted", "message": message}).text = text
-        failures = 1
-    elif c.verdict == "unchecked":   # the note verified does not make this claim: skipped, with the reason
-        ET.SubElement(case, "skipped", {"message": f"unchecked: {c.note}"}).text = detail
-    elif c.verdict != "verified":
-        ET.SubElement(case, "failure", {"type": c.verdict, "message": f"{c.verdict}: {c.note or c.statement}"}).text = detail
-        failures = 1
-    else:
+    if c.counterexample_line:
+        detail += f"counterexample: {c.counterexample_line}\n"
+    if c.correction is not None:
+        detail += f"correction {c.correction.id} ({c.correction.verdict}): {c.correction.printed}\n"
+    if c.verdict == "verified":
         ET.SubElement(case, "system-out").text = detail
-    return 1, failures
+        return 1, 0, 0
+    if correction:   # the project's proposed correction: reported, never a failure of the run
+        ET.SubElement(case, "skipped", {"message": f"the proposed correction is {c.verdict}: {c.note}".rstrip(": ")}
+                      ).text = detail
+        return 1, 0, 1
+    if c.status == "acknowledged":   # an expected failure, as pytest reports an xfail
+        ET.SubElement(case, "skipped", {"type": "pytest.xfail",
+                                        "message": f"refuted, an acknowledged erratum: {c.erratum}"}).text = detail
+        return 1, 0, 1
+    if c.verdict == "unchecked":   # the note verified does not make this claim: skipped, with the reason
+        ET.SubElement(case, "skipped", {"message": f"unchecked: {c.note}"}).text = detail
+        return 1, 0, 1
+    message = "refuted" if c.verdict == "refuted" else f"{c.verdict}: {c.note or c.statement}"
+    ET.SubElement(case, "failure", {"type": c.verdict, "message": message}).text = detail
+    return 1, 1, 0
 
 
 def _step_case(suite: ET.Element, m: M.Model, s: M.StepView) -> tuple[int, int, int]:
@@ -72,8 +80,11 @@ def _step_case(suite: ET.Element, m: M.Model, s: M.StepView) -> tuple[int, int, 
     if s.status == "unchecked":
         ET.SubElement(case, "skipped", {"message": f"unchecked: {s.reason}"}).text = detail
         return 1, 0, 1
-    note = f"refuted, an acknowledged erratum: {s.erratum}\n" if s.status == "acknowledged" else ""
-    ET.SubElement(case, "system-out").text = note + detail
+    if s.status == "acknowledged":
+        ET.SubElement(case, "skipped", {"type": "pytest.xfail",
+                                        "message": f"refuted, an acknowledged erratum: {s.erratum}"}).text = detail
+        return 1, 0, 1
+    ET.SubElement(case, "system-out").text = detail
     return 1, 0, 0
 
 
@@ -85,14 +96,12 @@ def render(m: M.Model) -> str:
                         ("note_sha256", m.note_sha256), ("passed", str(m.passed).lower())):
         if value:
             ET.SubElement(props, "property", {"name": name, "value": value})
-    tests = failures = 0
+    tests = failures = skipped = 0
     for c in m.claims:
-        t, f = _case(suite, m, c)
-        tests, failures = tests + t, failures + f
-        if c.correction is not None:
-            t, f = _case(suite, m, c.correction)
-            tests, failures = tests + t, failures + f
-    skipped = sum(c.verdict == "unchecked" for cl in m.claims for c in (cl, cl.correction) if c is not None)
+        for claim, correction in ((c, False), (c.correction, True)):
+            if claim is not None:
+                t, f, k = _case(suite, m, claim, correction)
+                tests, failures, skipped = tests + t, failures + f, skipped + k
     for s in m.steps.steps if m.steps is not None else []:
         t, f, k = _step_case(suite, m, s)
         tests, failures, skipped = tests + t, failures + f, skipped + k

@@ -10,6 +10,7 @@ is shown as its source in an ``<mtext>`` (never dropped, never an exception).
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from html import escape
 
 GREEK = {
@@ -25,8 +26,22 @@ SYMBOLS = {  # commands that are a single operator / identifier
     "cdot": ("mo", "⋅"), "leq": ("mo", "≤"), "le": ("mo", "≤"), "geq": ("mo", "≥"), "ge": ("mo", "≥"),
     "neq": ("mo", "≠"), "to": ("mo", "→"), "mapsto": ("mo", "↦"), "approx": ("mo", "≈"),
     "propto": ("mo", "∝"), "sim": ("mo", "∼"), "{": ("mo", "{"), "}": ("mo", "}"), "|": ("mo", "‖"),
-    ",": ("mspace", ""), ";": ("mspace", ""), "!": ("mspace", ""), "quad": ("mspace", ""), " ": ("mspace", ""),
+    "pm": ("mo", "±"), "mp": ("mo", "∓"), "ne": ("mo", "≠"), "wedge": ("mo", "∧"), "vee": ("mo", "∨"),
+    "neg": ("mo", "¬"), "otimes": ("mo", "⊗"), "prime": ("mo", "′"), "setminus": ("mo", "∖"),
+    "subset": ("mo", "⊂"), "cup": ("mo", "∪"), "cap": ("mo", "∩"), "forall": ("mo", "∀"), "exists": ("mo", "∃"),
+    "Rightarrow": ("mo", "⇒"), "rightarrow": ("mo", "→"), "iff": ("mo", "⟺"), "lbrace": ("mo", "{"),
+    "rbrace": ("mo", "}"), "langle": ("mo", "⟨"), "rangle": ("mo", "⟩"), "vert": ("mo", "|"), "ell": ("mi", "ℓ"),
+    "emptyset": ("mi", "∅"), "nabla": ("mi", "∇"), "hbar": ("mi", "ℏ"), "vdots": ("mi", "⋮"), "ddots": ("mi", "⋱"),
+    ",": ("mspace", ""), ";": ("mspace", ""), ":": ("mspace", ""), ">": ("mspace", ""), "!": ("mspace", ""),
+    "quad": ("mspace", ""), "qquad": ("mspace", ""), " ": ("mspace", ""), "\\": ("mspace", ""),
 }
+ACCENTS = {"bar": "¯", "overline": "¯", "hat": "^", "widehat": "^", "tilde": "~", "widetilde": "~", "dot": "˙",
+           "ddot": "¨", "vec": "→"}
+#: matrix environments and their delimiters
+ENVIRONMENTS = {"matrix": ("", ""), "smallmatrix": ("", ""), "pmatrix": ("(", ")"), "bmatrix": ("[", "]"),
+                "Bmatrix": ("{", "}"), "vmatrix": ("|", "|"), "Vmatrix": ("‖", "‖"), "cases": ("{", ""),
+                "array": ("", ""), "aligned": ("", ""), "align": ("", ""), "align*": ("", ""),
+                "gathered": ("", ""), "split": ("", "")}
 FUNCTIONS = {"exp", "log", "ln", "det", "sin", "cos", "tan", "max", "min", "lim", "sup", "inf", "Pr"}
 BIG = {"sum": "∑", "prod": "∏", "int": "∫", "oint": "∮"}
 VARIANTS = {"mathbf": "bold", "mathbb": "double-struck", "mathrm": "normal", "mathit": "italic",
@@ -40,6 +55,7 @@ class _Parser:
     def __init__(self, src: str):
         self.toks = [t for t in _TOKEN.findall(src) if not t.isspace()]
         self.i = 0
+        self.depth = 0      # how deep in sub/superscripts: a fraction there is written a/b
 
     def peek(self) -> str | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -89,10 +105,15 @@ class _Parser:
         sub = sup = None
         while self.peek() in ("_", "^", "\\limits", "\\nolimits"):
             mark = self.take()
-            if mark == "_":
-                sub = self.group()
-            elif mark == "^":
-                sup = self.group()
+            if mark in ("_", "^"):
+                self.depth += 1
+                try:
+                    if mark == "_":
+                        sub = self.group()
+                    else:
+                        sup = self.group()
+                finally:
+                    self.depth -= 1
         if big and big != "int" and (sub or sup):
             tag = "munderover" if sub and sup else ("munder" if sub else "mover")
             return f"<{tag}>{base}{sub or ''}{sup or ''}</{tag}>"
@@ -135,17 +156,26 @@ class _Parser:
         if name in SYMBOLS:
             tag, text = SYMBOLS[name]
             if tag == "mspace":
-                width = {"quad": "1em", " ": "0.25em", ",": "0.17em", ";": "0.28em"}.get(name, "0em")
+                width = {"quad": "1em", "qquad": "2em", " ": "0.25em", ",": "0.17em", ":": "0.22em", ">": "0.22em",
+                         ";": "0.28em"}.get(name, "0em")
                 return f'<mspace width="{width}"/>'
             return f"<{tag}>{escape(text)}</{tag}>"
         if name in BIG:
             return f'<mo largeop="true">{BIG[name]}</mo>'
         if name in FUNCTIONS:
             return f"<mi>{name}</mi><mo>&#x2061;</mo>"
-        if name == "frac" or name == "dfrac" or name == "tfrac":
+        if name in ("frac", "dfrac", "tfrac"):
             num = self.group()
             den = self.group()
+            if self.depth:   # in an exponent or index: a/b at the script's size, not a fraction twice smaller
+                return f"<mrow>{_operand(num)}<mo>/</mo>{_operand(den)}</mrow>"
             return f"<mfrac>{num}{den}</mfrac>"
+        if name == "begin":
+            return self.environment(self.raw_group())
+        if name in ACCENTS:
+            return f'<mover accent="true">{self.group()}<mo>{ACCENTS[name]}</mo></mover>'
+        if name in ("displaystyle", "textstyle", "scriptstyle", "limits", "nolimits"):
+            return ""
         if name == "sqrt":
             return f"<msqrt>{self.group()}</msqrt>"
         if name == "operatorname":
@@ -155,8 +185,8 @@ class _Parser:
             if name == "mathbb" and all(ch in DOUBLE_STRUCK for ch in text):
                 return f"<mi>{''.join(DOUBLE_STRUCK[ch] for ch in text)}</mi>"
             return f'<mi mathvariant="{VARIANTS[name]}">{escape(text)}</mi>'
-        if name in ("text", "mbox", "textrm"):
-            return f"<mtext>{escape(self.raw_group())}</mtext>"
+        if name in ("text", "mbox", "textrm"):   # words in a formula: set off by a space on each side
+            return f'<mspace width="0.3em"/><mtext>{escape(self.raw_group())}</mtext><mspace width="0.3em"/>'
         if name in ("big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr"):
             delim = self.take() if self.peek() is not None else ""
             delim = {"\\{": "{", "\\}": "}", "\\|": "‖"}.get(delim, delim)
@@ -174,6 +204,52 @@ class _Parser:
             return f'<mo fence="true" stretchy="true">{escape(delim)}</mo>' if delim != "." else ""
         unknown = "\\" + name
         return f"<mtext>{escape(unknown)}</mtext>"
+
+    def environment(self, name: str) -> str:
+        """``\\begin{name} a & b \\\\ c & d \\end{name}``: a table of cells, with the environment's delimiters."""
+        if name == "array" and self.peek() == "{":
+            self.raw_group()                      # the column specification
+        rows, cells = [], []
+        while True:
+            cells.append(self.seq(("&", "\\\\", "\\end")))
+            tok = self.take() if self.peek() is not None else "\\end"
+            if tok == "&":
+                continue
+            rows.append(cells)
+            cells = []
+            if tok == "\\end":
+                if self.peek() == "{":
+                    self.raw_group()
+                break
+        if rows and rows[-1] == [""]:             # a trailing \\ ends no row
+            rows.pop()
+        align = ' columnalign="left"' if name in ("cases", "aligned", "align", "align*", "split") else ""
+        table = f"<mtable{align}>" + "".join(
+            "<mtr>" + "".join(f"<mtd><mrow>{c}</mrow></mtd>" for c in row) + "</mtr>" for row in rows) + "</mtable>"
+        left, right = ENVIRONMENTS.get(name, ("", ""))
+        fence = (lambda d: f'<mo fence="true" stretchy="true">{escape(d)}</mo>' if d else "")
+        return f"<mrow>{fence(left)}{table}{fence(right)}</mrow>"
+
+
+def _operand(mathml: str) -> str:
+    """A numerator or denominator written inline: in parentheses unless it is one identifier or number."""
+    inner = mathml
+    while inner.startswith("<mrow>") and inner.endswith("</mrow>"):
+        try:
+            root = ET.fromstring(f"<r>{inner}</r>")
+        except ET.ParseError:
+            break
+        if len(root) != 1 or root[0].tag != "mrow" or root[0].text and root[0].text.strip():
+            break
+        inner = inner[len("<mrow>"):-len("</mrow>")]
+    try:
+        root = ET.fromstring(f"<r>{inner}</r>")
+        single = len(root) == 1 and root[0].tag in ("mi", "mn", "msub", "msup", "msubsup")
+    except ET.ParseError:
+        single = False
+    if single:
+        return inner
+    return f'<mrow><mo stretchy="false">(</mo>{inner}<mo stretchy="false">)</mo></mrow>'
 
 
 def to_mathml(latex: str, display: bool = True) -> str:

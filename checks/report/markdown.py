@@ -31,45 +31,86 @@ def _verdict(c: M.ClaimView) -> str:
     return text
 
 
-def _claim(c: M.ClaimView, heading: str = "###") -> list[str]:
-    out = [f"{heading} {c.label} `{c.id}` — {_verdict(c)}", "", f"*{c.statement}*", ""]
-    where = "a numbered display" if c.source == "display" else "the prose"
-    out.append(f"**As printed** (from {where}):")
-    if c.printed_is_prose:
-        out += ["", f"> {c.printed}", ""]
+def _typeset(latex: str, prose: bool) -> list[str]:
+    return ["", f"> {' '.join(latex.split())}", ""] if prose else _math_block(latex)
+
+
+def _claim_body(c: M.ClaimView) -> list[str]:
+    out = [f"*{c.statement}*", ""]
+    if c.is_printed:
+        out.append(f"**As printed** (in {c.printed_where}):")
     else:
-        out += _math_block(c.printed)
+        out.append("**Not printed**: a completion the project adds. Its statement:")
+    out += _typeset(c.printed, c.printed_is_prose)
     out += ["<details><summary>LaTeX source</summary>", "", "```latex", c.printed, "```", "", "</details>", ""]
-    if c.checked_latex:
+    if c.checked_latex and len(c.checked_latex) == 2:
         lhs, rhs = c.checked_latex
-        out.append("**As checked** (SymPy, at the smallest k):")
-        out += _math_block(f"{lhs} \\;=\\; {rhs}")
+        out.append(f"**As checked** ({c.checked_caption}):")
+        out += _math_block(lhs if lhs == rhs else f"{lhs} \\;=\\; {rhs}")
+    out += [f"- **Tied to the note:** {c.tie}"]
+    if c.checked_as:
+        out.append(f"- **Checked as:** {c.checked_as}")
+    if c.normalizations:
+        out.append("- **Read with:** " + "; ".join(f"`{n}`" + (f" ({_plain(w)})" if w else "")
+                                                   for n, w in c.normalizations))
     out += [
         f"- **Rule:** {c.rule} — {c.rule_text}",
         "- **Decided by:** " + ("; ".join(c.methods) if c.methods else "—"),
-        f"- **Numeric cross-check:** {c.points} points"
-        + (f" at {c.digits} digits" if c.digits else "") + f", largest |lhs − rhs| = {_num(c.max_difference)}",
-        f"- **k checked:** {c.ks}",
-        f"- **Time:** {c.seconds:.2f} s",
-        f"- **Verdict:** {_verdict(c)}",
+        f"- **Numeric cross-check:** {c.numeric}",
     ]
-    if c.fidelity:
-        out.append(f"- **Tied to the note as printed:** {c.fidelity}")
+    if c.counterexample_line:
+        out.append(f"- **Counterexample:** {c.counterexample_line}")
+    out += [f"- **k checked:** {c.ks}", f"- **Time:** {c.seconds:.2f} s", f"- **Verdict:** {_verdict(c)}"]
     if c.note:
         out.append(f"- **Note:** {c.note}")
-    if c.counterexample:
-        ce = c.counterexample
-        point = ", ".join(f"{k} = {_short(v, 22)}" for k, v in (ce.get("point") or {}).items())
-        out.append(f"- **Counterexample** (k = {ce.get('k')}): at {point}: "
-                   f"lhs = {_short(ce.get('lhs'))}, rhs = {_short(ce.get('rhs'))}")
     if c.erratum:
         out.append(f"- **Erratum:** {c.erratum}")
     out.append("")
     if c.correction is not None:
-        out += [f"**Corrected claim** `{c.correction.id}`:", ""]
-        out += ["> " + line if line else ">" for line in _claim(c.correction, "####")]
+        out += [f"**Corrected claim** `{c.correction.id}` — {_verdict(c.correction)}:", ""]
+        out += ["> " + line if line else ">" for line in _claim_body(c.correction)]
         out.append("")
     return out
+
+
+def _plain(text: str) -> str:
+    """Glossary text inside Markdown: backslashes and pipes kept literal."""
+    return text.replace("|", "\\|")
+
+
+def _claim(c: M.ClaimView) -> list[str]:
+    return [f'<a id="{c.id}"></a>', "<details>",
+            f"<summary>{_verdict(c)} — <b>{c.label}</b> <code>{c.id}</code>: {_html_text(c.statement)}</summary>",
+            ""] + _claim_body(c) + ["</details>", ""]
+
+
+def _html_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _erratum(e: M.ClaimView) -> list[str]:
+    status = "acknowledged erratum" if e.erratum else "**not acknowledged**"
+    out = [f"### {e.label} `{e.id}` ({status})", "", "**As printed:**"] + _typeset(e.printed, e.printed_is_prose)
+    if e.correction is not None:
+        out.append(f"**Corrected** (`{e.correction.id}`, {_verdict(e.correction)}):")
+        out += _typeset(e.correction.printed, e.correction.printed_is_prose)
+    if e.counterexample_line:
+        out.append(f"- **Where it fails:** {e.counterexample_line}")
+    if e.erratum:
+        out.append(f"- **Why:** {e.erratum}")
+    out += [f"- **What follows:** {M.erratum_consequence(e)}", f"- **Claim:** [{e.id}](#{e.id})", ""]
+    return out
+
+
+def _tally(claims: list[M.ClaimView]) -> str:
+    ok = sum(c.status == "pass" for c in claims)
+    ack = sum(c.status == "acknowledged" for c in claims)
+    bad = sum(c.status == "fail" for c in claims)
+    return f"✅ {ok}" + (f" · ❌ {ack} acknowledged" if ack else "") + (f" · ❌ {bad} failing" if bad else "")
+
+
+def _ids(ids: list[str]) -> str:
+    return ", ".join(f"[`{i}`](#{i})" for i in ids) or "—"
 
 
 def _step_verdict(s: M.StepView) -> str:
@@ -85,7 +126,7 @@ def _step(s: M.StepView) -> list[str]:
     else:
         out += ["", "```latex", s.printed, "```", ""]
     if s.qualifier:
-        out.append(f"- **Qualifier:** {s.qualifier}")
+        out.append(f"- **Qualifier:** ${s.qualifier.strip()}$")
     out.append(f"- **Verdict:** {_step_verdict(s)}" + (f" — {s.reason}" if s.reason else ""))
     if s.method:
         out.append(f"- **Decided by:** {s.method}")
@@ -113,13 +154,26 @@ def _steps(v: M.StepsView) -> list[str]:
     return out
 
 
+def _contents(m: M.Model) -> list[str]:
+    out = ["## Contents", "", "- [Summary](#summary)"]
+    out += ["- [Steps of the input, in its own order](#steps-of-the-input-in-its-own-order)"] if m.steps else []
+    out += [f"- [Errata of the note as given](#errata-of-the-note-as-given) ({len(m.errata)})",
+            "- [End-to-end checks](#end-to-end-checks)", "- [Coverage by equation](#coverage-by-equation)",
+            "- [Figures](#figures)", "- [Claims, by equation](#claims-by-equation)"]
+    out += [f"  - [{lab}](#{anchor}) {_tally(cs)}" for anchor, lab, cs in m.equations]
+    return out + [""]
+
+
 def render(m: M.Model, out_dir: Path) -> str:
     c = m.counts
     out = [f"# {m.title}: step-by-step verification", ""]
     out.append(f"**{'PASSED' if m.passed else 'FAILED'}** — {m.verdict_line}.")
+    if m.failing:
+        out += ["", "**Failing claims:** " + _ids([f.id for f in m.failing])]
+    out += [""] + _contents(m)
     if m.steps is not None and not m.claims:   # a write-up of its own: its steps come first
-        out += [""] + _steps(m.steps)
-    out += ["", "| | |", "|---|---|"]
+        out += _steps(m.steps)
+    out += ["## Summary", "", "| | |", "|---|---|"]
     for v in M.VERDICTS:
         out.append(f"| {ICON[v]} | {c.get(v, 0)} |")
     out += [
@@ -135,22 +189,42 @@ def render(m: M.Model, out_dir: Path) -> str:
         out += _steps(m.steps)
     if m.checker_bugs:
         out += ["## Checker bugs", ""] + [f"- `{b.get('id')}`: {b.get('checker_bug')}" for b in m.checker_bugs] + [""]
-    out += ["## Errata", ""]
+    out += ["## Errata of the note as given", "",
+            "Claims that are false as printed in the file verified"
+            + (f" (`{m.note_file}`)" if m.note_file else "") + ". They are errata of the note *as given* there: "
+            "another version of the note (the published PDF, say) may print them differently.", ""]
     if not m.errata:
         out += [NO_CLAIMS if m.steps is not None and not m.claims else "No claim of the note was refuted.", ""]
     for e in m.errata:
-        status = "acknowledged" if e.erratum else "**not acknowledged**"
-        out.append(f"- [{e.label} `{e.id}`](#{_anchor(e)}) ({status}): {e.erratum or e.statement}")
-        if e.correction is not None:
-            out.append(f"  - correction `{e.correction.id}` ({e.correction.verdict}): {e.correction.statement}")
-            out += ["    " + line if line else "" for line in _math_block(e.correction.printed)] if not \
-                e.correction.printed_is_prose else [f"    > {e.correction.printed}"]
-    out.append("")
+        out += _erratum(e)
+    out += ["## End-to-end checks", ""]
+    if m.end_to_end:
+        out += [("The final density checked as a whole: that it integrates to 1 (quadrature for small k, importance "
+                "sampling with a standard error beyond), and that samples drawn by the note's eq. (1) follow it "
+                "(Kolmogorov–Smirnov for k = 2, a binned χ² beyond). *Value* and *error* are what the method column "
+                "says; for quadrature, the integral and |integral − 1|."), "",
+                "| check | k | τ | π | method | value | error | result |", "|---|---|---|---|---|---|---|---|"]
+        out += [f"| {e.name} | {e.k} | {e.tau} | {e.pi} | {e.method} | {e.value} | {e.error} | "
+                f"{'✅ passed' if e.passed else '❌ FAILED'} |" for e in m.end_to_end] + [""]
+    else:
+        out += ["The subject defines no end-to-end checks.", ""]
+    out += ["## Coverage by equation", "",
+            ("How strongly each equation is checked: *symbolic k* (proved for every size), *by lemma* (for every "
+            "size, resting on a cited lemma), *concrete k only* (proved at the sizes listed in each claim), "
+            "*restatements* (a definition compared with its source, not a derivation step)."), ""]
+    if m.by_equation:
+        out += ["| equation | status | symbolic k | by lemma | concrete k only | restatements |",
+                "|---|---|---|---|---|---|"]
+        out += [f"| {e.label} | {e.status} | {_ids(e.symbolic_k)} | {_ids(e.by_lemma)} | {_ids(e.concrete_only)} | "
+                f"{_ids(e.restatements)} |" for e in m.by_equation] + [""]
     if m.coverage:
-        out += ["## Coverage of the note as printed", ""]
+        out += ["Of the note as printed:", ""]
         for what, items in m.coverage.items():
             out.append(f"- **{what}:** " + "; ".join(f"`{i}`" for i in items))
         out.append("")
+    if m.glossary:
+        out += ["<details><summary>How printed LaTeX is read (the normalizations each claim lists)</summary>", ""]
+        out += [f"- `{k}`: {_plain(str(v))}" for k, v in m.glossary.items()] + ["", "</details>", ""]
     out += ["## Figures", ""]
     if m.figures:
         for f in m.figures:
@@ -159,24 +233,17 @@ def render(m: M.Model, out_dir: Path) -> str:
             out += [f"![{f.caption}]({Path(rel).as_posix()})", "", f"*{f.caption}*", ""]
     else:
         out += [f"Figures skipped: {m.figures_skipped or 'none made'}.", ""]
-    out += ["## Claims, in the order of the note", ""]
+    out += ["## Claims, by equation", ""]
     if not m.claims:
         out += ["No claim of the subject was checked on its own here; its claims served only as hints.", ""]
-    out += ["| # | claim | rule | verdict | k | time |", "|---|---|---|---|---|---|"]
-    for i, cl in enumerate(m.claims, 1):
-        out.append(f"| {i} | [{cl.label} `{cl.id}`](#{_anchor(cl)}) | {cl.rule} | {_verdict(cl)} | {cl.ks} | "
-                   f"{cl.seconds:.2f} s |")
-    out.append("")
-    for cl in m.claims:
-        out += _claim(cl)
+    else:
+        out += [("Each claim in one line; open it for what was printed, how it was tied to the note, what was "
+                "checked and how."), ""]
+    for anchor, lab, claims in m.equations:
+        out += [f'<a id="{anchor}"></a>', "", f"### {lab} {_tally(claims)}", ""]
+        for cl in claims:
+            out += _claim(cl)
     return "\n".join(out).rstrip() + "\n"
-
-
-def _anchor(c: M.ClaimView) -> str:
-    """GitHub's anchor of the claim's heading."""
-    text = f"{c.label} {c.id} — {_verdict(c)}".lower()
-    keep = [ch if (ch.isalnum() or ch in "-_ ") else "" for ch in text]
-    return "".join(keep).replace(" ", "-")
 
 
 def write(report: dict, out_dir: Path, figures=None) -> Path:

@@ -12,11 +12,14 @@ model records why there are no figures.  Nothing here knows any particular note.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+
+import mpmath
 
 from ..claim import RULES
 from .latex_mathml import has_inline_math, prose_to_html, to_mathml
@@ -38,7 +41,6 @@ class ClaimView:
     printed_is_prose: bool
     printed_html: str          # typeset (MathML) printed form
     checked_latex: list[str] | None
-    checked_mathml: str | None      # one <math> element: lhs = rhs
     methods: list[str]
     ks: str                    # "2, 3, ..., 8" or "symbolic k"
     points: int
@@ -52,6 +54,19 @@ class ClaimView:
     correction: ClaimView | None = None
     fidelity: str | None = None  # how the claim is tied to the note as printed, when checked
     lemma: str | None = None     # a lemma the verdict rests on: shown as "verified (by lemma: ...)"
+    printed_where: str = ""      # "display (5)", "inline math of eq. (5)", "prose of eq. (4)", or "" (not printed)
+    tie: str = ""                # how it was tied to the note, and what that means for the verdict
+    checked_as: str | None = None        # how the check differs from the printed statement
+    checked_caption: str = ""            # "at k = 2" / "for symbolic k", and whether both sides coincide
+    checked_html: str | None = None      # MathML of what was checked (from checked_latex)
+    numeric: str = ""                    # the numeric cross-check, its measure named
+    counterexample_line: str | None = None   # the point, both values, |lhs - rhs| and the scaled difference
+    normalizations: list[tuple[str, str]] = field(default_factory=list)   # (name, what it does)
+    erratum_html: str | None = None      # the erratum's prose typeset
+
+    @property
+    def is_printed(self) -> bool:
+        return bool(self.printed_where)
 
     @property
     def status(self) -> str:
@@ -82,6 +97,7 @@ class StepView:
     matched_claim: str | None
     erratum: str | None        # why the subject lists a refuted step as an erratum of its own
     ks: str
+    qualifier_html: str | None = None   # the qualifier typeset ("for i = 1, …, k")
 
     label = property(lambda self: f"step {self.step} ({self.number})")
     where = property(lambda self: self.number if self.number in ("inline", "prose", "unnumbered")
@@ -117,6 +133,31 @@ class Figure:
 
 
 @dataclass
+class EndToEnd:
+    """One end-to-end check of the subject (normalisation, samples against the density)."""
+    name: str
+    k: str
+    tau: str
+    pi: str
+    method: str
+    value: str
+    error: str
+    passed: bool
+
+
+@dataclass
+class EquationCoverage:
+    """How one equation of the note is covered: its claims by the strength of their check."""
+    equation: str
+    label: str
+    status: str                # "symbolic k", "partly symbolic k", "concrete k only", ...
+    symbolic_k: list[str]
+    by_lemma: list[str]
+    concrete_only: list[str]
+    restatements: list[str]
+
+
+@dataclass
 class Model:
     title: str
     subject: str
@@ -135,6 +176,22 @@ class Model:
     figures: list[Figure] = field(default_factory=list)
     figures_skipped: str | None = None  # why there are no figures, when there are none
     steps: StepsView | None = None      # the input's own steps (None: an older run, or none decided)
+    end_to_end: list[EndToEnd] = field(default_factory=list)
+    by_equation: list[EquationCoverage] = field(default_factory=list)
+    glossary: dict = field(default_factory=dict)   # normalization name -> what it does
+
+    @property
+    def failing(self) -> list[ClaimView]:
+        """Claims that fail the run: refuted without an acknowledged erratum, or inconclusive."""
+        return [c for c in self.claims if c.status == "fail"]
+
+    @property
+    def equations(self) -> list[tuple[str, str, list[ClaimView]]]:
+        """(anchor id, label, claims) per equation, in the order of the claims."""
+        groups: dict[str, list[ClaimView]] = {}
+        for c in self.claims:
+            groups.setdefault(c.equation, []).append(c)
+        return [(equation_anchor(eq), cs[0].label, cs) for eq, cs in groups.items()]
 
     @property
     def verdict_line(self) -> str:
@@ -148,23 +205,43 @@ class Model:
 
 
 def number_text(x) -> str:
-    """A number to 3 significant digits, "—" for none, anything else as its text."""
+    """A number in scientific notation to 4 significant digits ("6.16e-33", "0.2471"), "—" for none, and a
+    number too large for a float (a divergent side, "9.69e+148760…" with a 55-digit exponent) as a power of
+    ten; anything else as its text."""
     if x is None:
         return "—"
+    text = str(x).strip()
+    m = re.fullmatch(r"([-+]?)(\d+(?:\.\d*)?)[eE]([-+]?\d+)", text)
+    if m and len(m.group(3).lstrip("+-")) > 4:
+        exponent = int(m.group(3)) + math.log10(float(m.group(2))) if float(m.group(2)) else 0.0
+        return f"{m.group(1)}10^({exponent:.4g})"
     try:
-        return f"{float(x):.3g}"
+        value = float(x)
     except (TypeError, ValueError):
-        return str(x)
+        return text
+    return f"{value:.4g}"
 
 
 def value_text(value, limit: int = 40) -> str:
-    """A number as a reader wants it: huge exponents (a divergent side) summarised, long strings cut."""
+    """A value as a reader wants it: a number as :func:`number_text`, any other text cut to ``limit``."""
     text = str(value)
-    m = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)[eE]([-+]?)(\d+)\s*", text)
-    if m and len(m.group(3)) > 6:
-        mant = f"{float(m.group(1)):.4g}"
-        return f"{mant}e{m.group(2) or '+'}{m.group(3)[:6]}… (an exponent of {len(m.group(3))} digits)"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    shown = number_text(text) if re.fullmatch(r"\s*[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?\s*", text) else text
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+#: the numeric cross-check's measure of disagreement (checks.numeric.Comparison.difference)
+SCALED = "|lhs − rhs| / max(1, |lhs|, |rhs|)"
+
+
+def _differences(lhs, rhs) -> tuple[str, str] | None:
+    """|lhs − rhs| and the scaled difference of a counterexample's two values (None: not two numbers)."""
+    try:
+        a, b = mpmath.mpf(str(lhs)), mpmath.mpf(str(rhs))
+    except (TypeError, ValueError):
+        return None
+    diff = abs(a - b)
+    scaled = diff / max(mpmath.mpf(1), abs(a), abs(b))
+    return number_text(mpmath.nstr(diff, 6)), number_text(mpmath.nstr(scaled, 6))
 
 
 def collapse_methods(methods: list[str]) -> list[str]:
@@ -173,6 +250,11 @@ def collapse_methods(methods: list[str]) -> list[str]:
     for method in methods:
         groups.setdefault(re.sub(r"_\d+", "_k", method), []).append(method)
     return [members[0] if len(members) == 1 else f"{key} (each k)" for key, members in groups.items()]
+
+
+def equation_anchor(equation: str) -> str:
+    """The id of an equation's section: ``eq-5``, ``eq-J25``."""
+    return "eq-" + re.sub(r"[^A-Za-z0-9]+", "-", str(equation)).strip("-")
 
 
 def label(equation: str) -> str:
@@ -188,19 +270,6 @@ def ks_text(k) -> str:
     return "k = " + ", ".join(map(str, ks)) if ks else "—"
 
 
-def _inner(mathml: str) -> str:
-    mathml = mathml.strip()
-    if mathml.startswith("<math"):
-        return mathml[mathml.index(">") + 1: mathml.rindex("</math>")]
-    return mathml
-
-
-def equation_element(lhs: str, rhs: str) -> str:
-    """One displayed ``lhs = rhs`` from SymPy's presentation MathML of each side (no <math> element)."""
-    return (f'<math xmlns="{MATHML_NS}" display="block"><mrow><mrow>{_inner(lhs)}</mrow><mo>=</mo>'
-            f"<mrow>{_inner(rhs)}</mrow></mrow></math>")
-
-
 def _fidelity_text(fid) -> str | None:
     """How the claim is tied to the note as printed (``record["fidelity"]``, when the run had a note)."""
     if not isinstance(fid, dict):
@@ -214,7 +283,93 @@ def _fidelity_text(fid) -> str | None:
     return text
 
 
-def claim_view(record: dict, parent: dict | None = None) -> ClaimView:
+#: what a tie to the note means for the verdict, by the fidelity status (checks.verdict.Findings)
+TIES = {
+    "confirmed": "read from the note and matched to the project's claim by meaning: the verdict is the "
+                 "printed claim's",
+    "not printed": "not printed in the note: a completion the project adds; the verdict is about the "
+                   "project's statement shown here",
+    "prose": "a claim the prose makes in words: checked in the form shown under “As checked”; the verdict "
+             "is the prose claim's",
+    "indirect": "read from the note; checked in another form than the printed sides (see “Checked as”): the "
+                "verdict is the printed claim's",
+    "unparseable": "the printed text was found but could not be read as mathematics (a side names a quantity "
+                   "or uses notation the reader cannot evaluate): the verdict is about the project's "
+                   "transcription of this step, not confirmed against the printed text",
+    "edited": "the printed text differs from the project's copy: the printed claim was checked as printed, "
+              "and the verdict is the printed claim's",
+    "differs": "the printed text differs from the project's copy: the verdict is the printed claim's",
+    "missing": "not found in the note verified: nothing printed to decide",
+    "missing, maybe renumbered": "not found where expected in the note verified: nothing printed to decide",
+}
+
+
+def _where(anchor) -> str:
+    """Where the note prints a claim, from its anchor ("" when it does not)."""
+    if not isinstance(anchor, dict) or not anchor.get("equation"):
+        return ""
+    eq = label(str(anchor["equation"]))
+    kind = anchor.get("kind")
+    return {"display": f"display {eq.removeprefix('eq. ')}", "inline": f"inline math by {eq}",
+            "prose": f"the prose by {eq}"}.get(kind, eq)
+
+
+def _tie(record: dict, printed_where: str) -> str:
+    fid = record.get("fidelity") if isinstance(record.get("fidelity"), dict) else {}
+    status = str(fid.get("status") or ("confirmed" if printed_where else "not printed"))
+    text = TIES.get(status, f"{status}: {fid.get('note') or ''}".rstrip(": "))
+    if status == "unparseable":
+        reasons = [f"“{side.get('printed')}”: {side.get('reason')}" for side in fid.get("sides") or []
+                   if isinstance(side, dict) and side.get("reason") and side.get("status") != "parsed"]
+        text += (" (" + "; ".join(reasons) + ")") if reasons else ""
+    return text
+
+
+def _checked_caption(record: dict) -> str:
+    k = record.get("k")
+    at = "for symbolic k" if k == "symbolic" else (f"at k = {k[0]}" if isinstance(k, list) and k else "")
+    sides = record.get("checked_latex") or []
+    same = len(sides) == 2 and sides[0] == sides[1]
+    text = f"SymPy, {at}" if at else "SymPy"
+    if same:
+        text += (": with the note's definitions substituted, SymPy builds both sides as the same expression, "
+                 "shown once")
+    return text
+
+
+def _checked_html(sides) -> str | None:
+    if not sides or len(sides) != 2:
+        return None
+    latex = sides[0] if sides[0] == sides[1] else f"{sides[0]} = {sides[1]}"
+    return typeset(latex)
+
+
+def _numeric(record: dict) -> str:
+    points, digits = int(record.get("points") or 0), record.get("digits")
+    if not points:
+        return "no numeric points"
+    return (f"{points} points" + (f" at {digits} digits" if digits else "")
+            + f"; largest {SCALED} = {number_text(record.get('max_difference'))}")
+
+
+def _counterexample_line(ce) -> str | None:
+    if not isinstance(ce, dict):
+        return None
+    line = counterexample_text(ce)
+    diffs = _differences(ce.get("lhs"), ce.get("rhs"))
+    if diffs:
+        line += f"; |lhs − rhs| = {diffs[0]}, {SCALED} = {diffs[1]}"
+    return line
+
+
+def _normalizations(record: dict, glossary: dict) -> list[tuple[str, str]]:
+    fid = record.get("fidelity") if isinstance(record.get("fidelity"), dict) else {}
+    names = sorted({n for side in fid.get("sides") or [] if isinstance(side, dict)
+                    for n in side.get("normalizations") or []})
+    return [(n, str(glossary.get(n, ""))) for n in names]
+
+
+def claim_view(record: dict, parent: dict | None = None, glossary: dict | None = None) -> ClaimView:
     """The facts of one record; a partial record (a correction) takes what it lacks from its parent."""
     parent = parent or {}
     record = {**{k: parent.get(k) for k in ("equation", "rule", "source", "k")}, **record}
@@ -224,23 +379,42 @@ def claim_view(record: dict, parent: dict | None = None) -> ClaimView:
     record["verdict"] = record.get("verdict") or "inconclusive"
     printed = record.get("printed") or ""
     prose = has_inline_math(printed)
-    mathml = record.get("checked_mathml")
     correction = record.get("correction")
+    fid = record.get("fidelity") if isinstance(record.get("fidelity"), dict) else {}
+    where = "" if fid.get("status") == "not printed" else _where(record.get("anchor") or fid.get("location"))
+    checked_as = record.get("checked_as") or fid.get("indirect") or None
+    erratum = record.get("erratum")
     return ClaimView(
         id=record["id"], label=label(record["equation"]), equation=record["equation"], rule=record["rule"],
         rule_text=RULES.get(record["rule"], record["rule"]), source=record.get("source", "display"),
         statement=record.get("statement", ""), printed=printed, printed_is_prose=prose,
         printed_html=prose_to_html(printed) if prose else to_mathml(printed),
         checked_latex=record.get("checked_latex"),
-        checked_mathml=equation_element(*mathml) if mathml else None,
         methods=collapse_methods(list(record.get("methods") or [])), ks=ks_text(record.get("k")),
         points=int(record.get("points") or 0), digits=record.get("digits"),
         max_difference=record.get("max_difference"), seconds=float(record.get("seconds") or 0.0),
         verdict=record["verdict"], counterexample=record.get("counterexample"), note=record.get("note") or "",
-        erratum=record.get("erratum"), lemma=record.get("lemma"),
-        correction=claim_view(correction, record) if isinstance(correction, dict) else None,
+        erratum=erratum, lemma=record.get("lemma"),
+        correction=claim_view(correction, record, glossary) if isinstance(correction, dict) else None,
         fidelity=_fidelity_text(record.get("fidelity")),
+        printed_where=where, tie=_tie(record, where), checked_as=checked_as,
+        checked_caption=_checked_caption(record), checked_html=_checked_html(record.get("checked_latex")),
+        numeric=_numeric(record), counterexample_line=_counterexample_line(record.get("counterexample")),
+        normalizations=_normalizations(record, glossary or {}),
+        erratum_html=typeset(erratum, prose=True) if erratum else None,
     )
+
+
+def erratum_consequence(e: ClaimView) -> str:
+    """What follows from a refuted claim, from its correction's verdict."""
+    corr = e.correction
+    if corr is None:
+        return ("The step is false as given, and no corrected claim is known: what the note derives from it is "
+                "not supported by this step.")
+    if corr.verdict == "verified":
+        return (f"The step is false as given; the corrected claim ({corr.id}) is verified, so the derivation "
+                "goes through from the corrected form.")
+    return f"The step is false as given; its proposed correction ({corr.id}) is {corr.verdict}."
 
 
 def _note_facts(report: dict) -> tuple[str | None, str | None]:
@@ -315,7 +489,8 @@ def step_view(record: dict) -> StepView:
     ks = record.get("ks")
     return StepView(
         step=int(record.get("step") or 0), number=number, kind=kind, printed=printed, printed_html=html,
-        qualifier=record.get("qualifier") or None, verdict=str(record.get("verdict") or "inconclusive"),
+        qualifier=record.get("qualifier") or None,
+        qualifier_html=typeset(f"${record['qualifier']}$", prose=True) if record.get("qualifier") else None, verdict=str(record.get("verdict") or "inconclusive"),
         reason=str(record.get("reason") or ""), counterexample=counterexample_text(record.get("counterexample")),
         method=record.get("method") or None, normalizations=[str(n) for n in record.get("normalizations") or []],
         matched_claim=record.get("matched_claim") or None, erratum=record.get("erratum") or None,
@@ -349,6 +524,27 @@ def steps_view(result) -> StepsView | None:
     )
 
 
+def _end_to_end(e: dict) -> EndToEnd:
+    pi = e.get("pi")
+    return EndToEnd(
+        name=str(e.get("name", "")), k=str(e.get("k", "—")), tau=number_text(e.get("tau")),
+        pi="(" + ", ".join(number_text(p) for p in pi) + ")" if isinstance(pi, list) else "—",
+        method=str(e.get("method", "")), value=number_text(e.get("value")), error=number_text(e.get("error")),
+        passed=bool(e.get("passed")))
+
+
+def _by_equation(by_eq) -> list[EquationCoverage]:
+    if not isinstance(by_eq, dict):
+        return []
+    out = []
+    for eq, row in by_eq.items():
+        if isinstance(row, dict):
+            out.append(EquationCoverage(str(eq), label(str(eq)), str(row.get("status", "")),
+                                        *[list(row.get(key) or []) for key in
+                                          ("symbolic_k", "by_lemma", "concrete_only", "restatements")]))
+    return out
+
+
 _CACHE: dict = {}
 
 
@@ -358,7 +554,9 @@ def build(report: dict, out_dir: Path, figures=None) -> Model:
     cached = _CACHE.get(key)
     if cached is not None and cached[0] is report:
         return cached[1]
-    claims = [claim_view(r) for r in report.get("claims") or []]
+    fidelity = report.get("fidelity") if isinstance(report.get("fidelity"), dict) else {}
+    glossary = fidelity.get("normalizations") if isinstance(fidelity.get("normalizations"), dict) else {}
+    claims = [claim_view(r, glossary=glossary) for r in report.get("claims") or []]
     note_file, note_sha = _note_facts(report)
     counts = {v: int(report.get("counts", {}).get(v, sum(c.verdict == v for c in claims))) for v in VERDICTS}
     model = Model(
@@ -368,6 +566,8 @@ def build(report: dict, out_dir: Path, figures=None) -> Model:
         mpmath=str(report.get("mpmath", "?")), note_file=note_file, note_sha256=note_sha, claims=claims,
         errata=[c for c in claims if c.verdict == "refuted"], checker_bugs=list(report.get("checker_bugs") or []),
         coverage=_coverage(report.get("fidelity")), steps=steps_view(report.get("steps")),
+        end_to_end=[_end_to_end(e) for e in report.get("end_to_end") or [] if isinstance(e, dict)],
+        by_equation=_by_equation(report.get("by_equation")), glossary=dict(glossary),
     )
     model.figures, model.figures_skipped = _figures(report, Path(out_dir), figures)
     _CACHE.clear()
