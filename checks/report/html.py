@@ -5,6 +5,7 @@ MathML (rendered natively by current Chromium and Firefox), the figures are inli
 """
 from __future__ import annotations
 
+import contextvars
 import os
 from html import escape
 from pathlib import Path
@@ -132,7 +133,7 @@ def _claim(c: M.ClaimView, correction: bool = False) -> str:
     summary = (f"<summary>{_badge(c)} <strong>{head}</strong> <code>{escape(c.id)}</code> "
                f"<span class=\"what\">{escape(c.statement)}</span></summary>")
     cls = "claim correction" if correction else f"claim {escape(c.verdict)}"
-    tag_id = "" if correction else f' id="{escape(c.id)}"'
+    tag_id = "" if correction else f' id="{_ref(c.id)}"'
     opened = " open" if correction else ""
     return f'<details class="{cls}"{tag_id}{opened}>{summary}{inner}</details>'
 
@@ -152,8 +153,8 @@ def _erratum(e: M.ClaimView) -> str:
         rows.append(("Why", e.erratum_html or escape(e.erratum)))
     rows.append(("What follows", escape(M.erratum_consequence(e))))
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return (f'<section class="erratum" id="erratum-{escape(e.id)}"><h3>{escape(e.label)} '
-            f'<a href="#{escape(e.id)}"><code>{escape(e.id)}</code></a> ({ack})</h3><dl>{body}</dl></section>')
+    return (f'<section class="erratum" id="{_ref("erratum-" + e.id)}"><h3>{escape(e.label)} '
+            f'<a href="#{_ref(e.id)}"><code>{escape(e.id)}</code></a> ({ack})</h3><dl>{body}</dl></section>')
 
 
 def _step_badge(s: M.StepView) -> str:
@@ -178,14 +179,14 @@ def _step(s: M.StepView) -> str:
     rows += [("acknowledged erratum", escape(s.erratum))] if s.erratum else []
     rows += [("Matched claim", f"<code>{escape(s.matched_claim)}</code>")] if s.matched_claim else []
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return (f'<tr id="step-{s.step}"><td>{s.step}</td><td>{escape(s.where)}</td><td>{printed}</td>'
+    return (f'<tr id="{_ref(f"step-{s.step}")}"><td>{s.step}</td><td>{escape(s.where)}</td><td>{printed}</td>'
             f"<td>{_step_badge(s)}</td><td><dl>{body}</dl></td></tr>")
 
 
 def _steps(v: M.StepsView) -> str:
     notation = ("<p><strong>Not steps</strong> (an “=” of notation, not a claim):</p><ul>"
                 + "".join(f"<li><code>{escape(n)}</code></li>" for n in v.notation) + "</ul>") if v.notation else ""
-    return ('<h2 id="steps">Steps of the input, in its own order</h2>'
+    return (f'<h2 id="{_ref("steps")}">Steps of the input, in its own order</h2>'
             f'<p class="steps-line"><strong>{escape(v.line)}</strong> ({v.seconds:.1f} s)</p>' + notation
             + '<table class="steps"><thead><tr><th>step</th><th>where</th><th>as printed</th><th>verdict</th>'
             "<th>why</th></tr></thead><tbody>" + "".join(_step(s) for s in v.steps) + "</tbody></table>")
@@ -197,11 +198,15 @@ def _contents(m: M.Model) -> str:
     items += [("errata", f"Errata of the note as given ({len(m.errata)})"),
               ("end-to-end", "End-to-end checks"), ("coverage", "Coverage by equation"), ("figures", "Figures"),
               ("claims", "Claims, by equation")]
+    further = "".join(f'<li><a href="#{escape(d.ns)}derivation">{escape(d.title)}</a> '
+                      f'<span class="tally {"ok" if d.passed else "bad"}">{escape(d.verdict_line)}</span></li>'
+                      for d in m.derivations)
     equations = "".join(
-        f'<li><a href="#{escape(anchor)}">{escape(lab)}</a> {_tally(cs)}</li>' for anchor, lab, cs in m.equations)
-    return ('<nav id="contents"><h2>Contents</h2><ol>' + "".join(
-        f'<li><a href="#{a}">{escape(t)}</a>' + (f'<ol class="equations">{equations}</ol>' if a == "claims" and
-                                                 equations else "") + "</li>" for a, t in items) + "</ol></nav>")
+        f'<li><a href="#{_ref(anchor)}">{escape(lab)}</a> {_tally(cs)}</li>' for anchor, lab, cs in m.equations)
+    return (f'<nav id="{_ref("contents")}"><h2>Contents</h2><ol>' + "".join(
+        f'<li><a href="#{_ref(a)}">{escape(t)}</a>' + (f'<ol class="equations">{equations}</ol>' if a == "claims" and
+                                                 equations else "") + "</li>" for a, t in items)
+            + (f"<li>Further derivations of this run<ol>{further}</ol></li>" if further else "") + "</ol></nav>")
 
 
 def _tally(claims: list[M.ClaimView]) -> str:
@@ -216,7 +221,7 @@ def _tally(claims: list[M.ClaimView]) -> str:
 
 
 def _end_to_end(m: M.Model) -> str:
-    out = '<h2 id="end-to-end">End-to-end checks</h2>'
+    out = f'<h2 id="{_ref("end-to-end")}">End-to-end checks</h2>'
     if not m.end_to_end:
         return out + "<p>The subject defines no end-to-end checks.</p>"
     out += ("<p>The final density checked as a whole: that it integrates to 1 (quadrature for small k, importance "
@@ -233,17 +238,17 @@ def _end_to_end(m: M.Model) -> str:
 
 
 def _ids(ids: list[str]) -> str:
-    return ", ".join(f'<a href="#{escape(i)}"><code>{escape(i)}</code></a>' for i in ids) or "—"
+    return ", ".join(f'<a href="#{_ref(i)}"><code>{escape(i)}</code></a>' for i in ids) or "—"
 
 
 def _coverage(m: M.Model) -> str:
-    out = ('<h2 id="coverage">Coverage by equation</h2><p>How strongly each equation is checked: '
+    out = (f'<h2 id="{_ref("coverage")}">Coverage by equation</h2><p>How strongly each equation is checked: '
            "<em>symbolic k</em> (proved for every size), <em>by lemma</em> (for every size, resting on a cited "
            "lemma), <em>concrete k only</em> (proved at the sizes listed in each claim), <em>restatements</em> "
            "(a definition compared with its source, not a derivation step).</p>")
     if m.by_equation:
         rows = "".join(
-            f'<tr><td><a href="#{escape(M.equation_anchor(e.equation))}">{escape(e.label)}</a></td>'
+            f'<tr><td><a href="#{_ref(M.equation_anchor(e.equation))}">{escape(e.label)}</a></td>'
             f"<td>{escape(e.status)}</td><td>{_ids(e.symbolic_k)}</td><td>{_ids(e.by_lemma)}</td>"
             f"<td>{_ids(e.concrete_only)}</td><td>{_ids(e.restatements)}</td></tr>" for e in m.by_equation)
         out += ('<table class="index coverage"><thead><tr><th>equation</th><th>status</th><th>symbolic k</th>'
@@ -262,17 +267,44 @@ def _coverage(m: M.Model) -> str:
 
 def _errata(m: M.Model) -> str:
     where = f" <code>{escape(m.note_file)}</code>" if m.note_file else ""
-    out = (f'<h2 id="errata">Errata of the note as given</h2><p>Claims that are false as printed in the file '
+    out = (f'<h2 id="{_ref("errata")}">Errata of the note as given</h2><p>Claims that are false as printed in the file '
            f"verified{where}. They are errata of the note <em>as given</em> there: another version of the note "
            "(the published PDF, say) may print them differently.</p>")
     if not m.errata:
         return out + ("<p>No claim of the note was refuted.</p>" if m.steps is None or m.claims
                       else "<p>No claim of the subject was checked here; the input's refuted steps are listed "
-                           'with <a href="#steps">its steps</a>.</p>')
+                           f'with <a href="#{_ref("steps")}">its steps</a>.</p>')
     return out + "".join(_erratum(e) for e in m.errata)
 
 
+_NS: contextvars.ContextVar[str] = contextvars.ContextVar("ns", default="")
+
+
+def _ref(name: str) -> str:
+    """An element id (or the target of a link) in the derivation being rendered: a further derivation's ids
+    carry its namespace, so that two derivations on one page never share one."""
+    return escape(_NS.get() + name)
+
+
 def render(m: M.Model) -> str:
+    """The whole page: the subject's derivation, then each further derivation of the run as a section."""
+    parts = _body(m, level=1)
+    for sub in m.derivations:
+        token = _NS.set(sub.ns)
+        try:
+            parts.append(f'<section class="derivation" id="{_ref("derivation")}">' + "\n".join(_body(sub, level=1))
+                         + "</section>")
+        finally:
+            _NS.reset(token)
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+            "img-src data:\">"
+            f"<title>{escape(m.title)} — verification</title><style>{CSS}</style></head>\n<body>\n"
+            + "\n".join(parts) + "\n</body></html>\n")
+
+
+def _body(m: M.Model, level: int = 1) -> list[str]:
     c = m.counts
     summary = [
         *[(f'<span class="verdict {v}">{v}</span>', str(c.get(v, 0))) for v in M.VERDICTS],
@@ -287,11 +319,11 @@ def render(m: M.Model) -> str:
     if m.failing:
         failing = f'<p class="failing">Failing claims: {_ids([f.id for f in m.failing])}</p>'
     parts = [
-        f"<h1>{escape(m.title)}: step-by-step verification</h1>",
+        f"<h{level}>{escape(m.title)}: step-by-step verification</h{level}>",
         (f'<p class="status {"pass" if m.passed else "fail"}">{"PASSED" if m.passed else "FAILED"} — '
          f"{escape(m.verdict_line)}</p>") + failing,
         _contents(m),
-        '<h2 id="summary">Summary</h2><table id="summary-table"><tbody>'
+        f'<h2 id="{_ref("summary")}">Summary</h2><table><tbody>'
         + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in summary) + "</tbody></table>",
     ]
     if m.steps is not None:   # first for a write-up of its own (no claims), after the summary otherwise
@@ -300,28 +332,23 @@ def render(m: M.Model) -> str:
         parts.append("<h2>Checker bugs</h2><ul>" + "".join(
             f"<li><code>{escape(str(b.get('id')))}</code>: {escape(str(b.get('checker_bug')))}</li>"
             for b in m.checker_bugs) + "</ul>")
-    parts += [_errata(m), _end_to_end(m), _coverage(m), '<h2 id="figures">Figures</h2>']
+    parts += [_errata(m), _end_to_end(m), _coverage(m), f'<h2 id="{_ref("figures")}">Figures</h2>']
     if m.figures:
         for f in m.figures:
-            parts.append(f'<figure id="figure-{escape(f.name)}">{f.svg}<figcaption>{escape(f.caption)}'
+            parts.append(f'<figure id="{_ref("figure-" + f.name)}">{f.svg}<figcaption>{escape(f.caption)}'
                          f"</figcaption></figure>")
     else:
         parts.append(f"<p>Figures skipped: {escape(m.figures_skipped or 'none made')}.</p>")
-    parts.append('<h2 id="claims">Claims, by equation</h2>')
+    parts.append(f'<h2 id="{_ref("claims")}">Claims, by equation</h2>')
     if not m.claims:
         parts.append("<p>No claim of the subject was checked on its own here; its claims served only as hints.</p>")
     else:
         parts.append("<p>Each claim in one line; open it for what was printed, how it was tied to the note, what "
                      "was checked and how.</p>")
     for anchor, lab, claims in m.equations:
-        parts.append(f'<section class="equation" id="{escape(anchor)}"><h3>{escape(lab)} {_tally(claims)}</h3>'
+        parts.append(f'<section class="equation" id="{_ref(anchor)}"><h3>{escape(lab)} {_tally(claims)}</h3>'
                      + "".join(_claim(cl) for cl in claims) + "</section>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-            "img-src data:\">"
-            f"<title>{escape(m.title)} — verification</title><style>{CSS}</style></head>\n<body>\n"
-            + "\n".join(parts) + "\n</body></html>\n")
+    return parts
 
 
 def write(report: dict, out_dir: Path, figures=None) -> Path:

@@ -1,4 +1,4 @@
-"""``reports/junit.xml``: one test case per claim, for CI dashboards.
+"""``reports/junit.xml``: one test case per claim, for CI dashboards; one test suite per derivation of the run.
 
 * verified: a passing test case;
 * refuted and not acknowledged: a ``<failure type="refuted">`` with the counterexample;
@@ -10,6 +10,7 @@
   (a correction is the project's proposal: it does not decide the run);
 * inconclusive: a ``<failure type="inconclusive">``;
 * unchecked (the note verified does not print the claim): a ``<skipped>`` test case with the reason;
+* each end-to-end check of the subject: a test case that fails when the check fails;
 * a checker bug: an ``<error>`` test case;
 * each step of the input (``report["steps"]``), classname ``steps``, named ``step N (eq)``: it fails
   when refuted (unless an acknowledged erratum: an expected failure, skipped as above) or inconclusive,
@@ -89,7 +90,15 @@ def _step_case(suite: ET.Element, m: M.Model, s: M.StepView) -> tuple[int, int, 
 
 
 def render(m: M.Model) -> str:
+    """One test suite per derivation of the run (the subject's first, then each further one)."""
     suites = ET.Element("testsuites", {"name": m.title})
+    for model in (m, *m.derivations):
+        _suite(suites, model)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _suite(suites: ET.Element, m: M.Model) -> None:
     suite = ET.SubElement(suites, "testsuite", {"name": m.subject or m.title, "time": f"{m.seconds:.3f}"})
     props = ET.SubElement(suite, "properties")
     for name, value in (("sympy", m.sympy), ("mpmath", m.mpmath), ("note_file", m.note_file),
@@ -105,6 +114,16 @@ def render(m: M.Model) -> str:
     for s in m.steps.steps if m.steps is not None else []:
         t, f, k = _step_case(suite, m, s)
         tests, failures, skipped = tests + t, failures + f, skipped + k
+    for e in m.end_to_end:
+        case = ET.SubElement(suite, "testcase", {"classname": f"{m.subject}.end_to_end",
+                                                 "name": f"{e.name}, k = {e.k}, tau = {e.tau}"})
+        detail = f"{e.method}: value {e.value}, error {e.error}, pi {e.pi}\n"
+        if e.passed:
+            ET.SubElement(case, "system-out").text = detail
+        else:
+            ET.SubElement(case, "failure", {"type": "end-to-end", "message": f"failed: {detail.strip()}"}).text = detail
+            failures += 1
+        tests += 1
     for bug in m.checker_bugs:
         case = ET.SubElement(suite, "testcase", {"classname": f"{m.subject}.checker", "name": str(bug.get("id"))})
         ET.SubElement(case, "error", {"type": "checker bug", "message": str(bug.get("checker_bug"))})
@@ -113,8 +132,6 @@ def render(m: M.Model) -> str:
     suite.set("failures", str(failures))
     suite.set("errors", str(len(m.checker_bugs)))
     suite.set("skipped", str(skipped))
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
 def write(report: dict, out_dir: Path, figures=None) -> Path:

@@ -1,6 +1,7 @@
 """``reports/derivation.md``: the derivation report for a Git host (math in ``$$ … $$`` and ``$ … $``)."""
 from __future__ import annotations
 
+import contextvars
 import os
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def _plain(text: str) -> str:
 
 
 def _claim(c: M.ClaimView) -> list[str]:
-    return [f'<a id="{c.id}"></a>', "<details>",
+    return [f'<a id="{_ref(c.id)}"></a>', "<details>",
             f"<summary>{_verdict(c)} — <b>{c.label}</b> <code>{c.id}</code>: {_html_text(c.statement)}</summary>",
             ""] + _claim_body(c) + ["</details>", ""]
 
@@ -98,7 +99,7 @@ def _erratum(e: M.ClaimView) -> list[str]:
         out.append(f"- **Where it fails:** {e.counterexample_line}")
     if e.erratum:
         out.append(f"- **Why:** {e.erratum}")
-    out += [f"- **What follows:** {M.erratum_consequence(e)}", f"- **Claim:** [{e.id}](#{e.id})", ""]
+    out += [f"- **What follows:** {M.erratum_consequence(e)}", f"- **Claim:** [{e.id}](#{_ref(e.id)})", ""]
     return out
 
 
@@ -110,7 +111,7 @@ def _tally(claims: list[M.ClaimView]) -> str:
 
 
 def _ids(ids: list[str]) -> str:
-    return ", ".join(f"[`{i}`](#{i})" for i in ids) or "—"
+    return ", ".join(f"[`{i}`](#{_ref(i)})" for i in ids) or "—"
 
 
 def _step_verdict(s: M.StepView) -> str:
@@ -144,7 +145,7 @@ def _step(s: M.StepView) -> list[str]:
 
 
 def _steps(v: M.StepsView) -> list[str]:
-    out = ["## Steps of the input, in its own order", "", f"**{v.line}** ({v.seconds:.1f} s).", ""]
+    out = _section("Steps of the input, in its own order", "steps") + [f"**{v.line}** ({v.seconds:.1f} s).", ""]
     out += ["| step | where | verdict |", "|---|---|---|"]
     out += [f"| {s.step} | {s.where} | {_step_verdict(s)} |" for s in v.steps] + [""]
     if v.notation:
@@ -154,17 +155,44 @@ def _steps(v: M.StepsView) -> list[str]:
     return out
 
 
+def _ref(name: str) -> str:
+    """An anchor in the derivation being rendered (a further derivation's carry its namespace)."""
+    return _NS.get() + name
+
+
+def _section(title: str, name: str, level: str = "##") -> list[str]:
+    """A heading with an explicit anchor: links never depend on how a Git host derives heading anchors."""
+    return [f'<a id="{_ref(name)}"></a>', "", f"{level} {title}", ""]
+
+
 def _contents(m: M.Model) -> list[str]:
-    out = ["## Contents", "", "- [Summary](#summary)"]
-    out += ["- [Steps of the input, in its own order](#steps-of-the-input-in-its-own-order)"] if m.steps else []
-    out += [f"- [Errata of the note as given](#errata-of-the-note-as-given) ({len(m.errata)})",
-            "- [End-to-end checks](#end-to-end-checks)", "- [Coverage by equation](#coverage-by-equation)",
-            "- [Figures](#figures)", "- [Claims, by equation](#claims-by-equation)"]
-    out += [f"  - [{lab}](#{anchor}) {_tally(cs)}" for anchor, lab, cs in m.equations]
+    out = ["## Contents", "", f"- [Summary](#{_ref('summary')})"]
+    out += [f"- [Steps of the input, in its own order](#{_ref('steps')})"] if m.steps else []
+    out += [f"- [Errata of the note as given](#{_ref('errata')}) ({len(m.errata)})",
+            f"- [End-to-end checks](#{_ref('end-to-end')})", f"- [Coverage by equation](#{_ref('coverage')})",
+            f"- [Figures](#{_ref('figures')})", f"- [Claims, by equation](#{_ref('claims')})"]
+    out += [f"  - [{lab}](#{_ref(anchor)}) {_tally(cs)}" for anchor, lab, cs in m.equations]
+    out += [f"- Further derivations of this run: [{d.title}](#{d.ns}derivation) — {d.verdict_line}"
+            for d in m.derivations]
     return out + [""]
 
 
+_NS: contextvars.ContextVar[str] = contextvars.ContextVar("ns", default="")
+
+
 def render(m: M.Model, out_dir: Path) -> str:
+    """The whole report: the subject's derivation, then each further derivation of the run as a section."""
+    out = _body(m, out_dir)
+    for sub in m.derivations:
+        token = _NS.set(sub.ns)
+        try:
+            out += ["", f'<a id="{_ref("derivation")}"></a>', ""] + _body(sub, out_dir)
+        finally:
+            _NS.reset(token)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _body(m: M.Model, out_dir: Path) -> list[str]:
     c = m.counts
     out = [f"# {m.title}: step-by-step verification", ""]
     out.append(f"**{'PASSED' if m.passed else 'FAILED'}** — {m.verdict_line}.")
@@ -173,7 +201,7 @@ def render(m: M.Model, out_dir: Path) -> str:
     out += [""] + _contents(m)
     if m.steps is not None and not m.claims:   # a write-up of its own: its steps come first
         out += _steps(m.steps)
-    out += ["## Summary", "", "| | |", "|---|---|"]
+    out += _section("Summary", "summary") + ["| | |", "|---|---|"]
     for v in M.VERDICTS:
         out.append(f"| {ICON[v]} | {c.get(v, 0)} |")
     out += [
@@ -189,7 +217,7 @@ def render(m: M.Model, out_dir: Path) -> str:
         out += _steps(m.steps)
     if m.checker_bugs:
         out += ["## Checker bugs", ""] + [f"- `{b.get('id')}`: {b.get('checker_bug')}" for b in m.checker_bugs] + [""]
-    out += ["## Errata of the note as given", "",
+    out += _section("Errata of the note as given", "errata") + [
             "Claims that are false as printed in the file verified"
             + (f" (`{m.note_file}`)" if m.note_file else "") + ". They are errata of the note *as given* there: "
             "another version of the note (the published PDF, say) may print them differently.", ""]
@@ -197,7 +225,7 @@ def render(m: M.Model, out_dir: Path) -> str:
         out += [NO_CLAIMS if m.steps is not None and not m.claims else "No claim of the note was refuted.", ""]
     for e in m.errata:
         out += _erratum(e)
-    out += ["## End-to-end checks", ""]
+    out += _section("End-to-end checks", "end-to-end")
     if m.end_to_end:
         out += [("The final density checked as a whole: that it integrates to 1 (quadrature for small k, importance "
                 "sampling with a standard error beyond), and that samples drawn by the note's eq. (1) follow it "
@@ -208,7 +236,7 @@ def render(m: M.Model, out_dir: Path) -> str:
                 f"{'✅ passed' if e.passed else '❌ FAILED'} |" for e in m.end_to_end] + [""]
     else:
         out += ["The subject defines no end-to-end checks.", ""]
-    out += ["## Coverage by equation", "",
+    out += _section("Coverage by equation", "coverage") + [
             ("How strongly each equation is checked: *symbolic k* (proved for every size), *by lemma* (for every "
             "size, resting on a cited lemma), *concrete k only* (proved at the sizes listed in each claim), "
             "*restatements* (a definition compared with its source, not a derivation step)."), ""]
@@ -225,7 +253,7 @@ def render(m: M.Model, out_dir: Path) -> str:
     if m.glossary:
         out += ["<details><summary>How printed LaTeX is read (the normalizations each claim lists)</summary>", ""]
         out += [f"- `{k}`: {_plain(str(v))}" for k, v in m.glossary.items()] + ["", "</details>", ""]
-    out += ["## Figures", ""]
+    out += _section("Figures", "figures")
     if m.figures:
         for f in m.figures:
             rel = os.path.relpath(f.path, out_dir) if Path(f.path).is_absolute() == Path(out_dir).is_absolute() \
@@ -233,17 +261,17 @@ def render(m: M.Model, out_dir: Path) -> str:
             out += [f"![{f.caption}]({Path(rel).as_posix()})", "", f"*{f.caption}*", ""]
     else:
         out += [f"Figures skipped: {m.figures_skipped or 'none made'}.", ""]
-    out += ["## Claims, by equation", ""]
+    out += _section("Claims, by equation", "claims")
     if not m.claims:
         out += ["No claim of the subject was checked on its own here; its claims served only as hints.", ""]
     else:
         out += [("Each claim in one line; open it for what was printed, how it was tied to the note, what was "
                 "checked and how."), ""]
     for anchor, lab, claims in m.equations:
-        out += [f'<a id="{anchor}"></a>', "", f"### {lab} {_tally(claims)}", ""]
+        out += _section(f"{lab} {_tally(claims)}", anchor, "###")
         for cl in claims:
             out += _claim(cl)
-    return "\n".join(out).rstrip() + "\n"
+    return out
 
 
 def write(report: dict, out_dir: Path, figures=None) -> Path:

@@ -179,6 +179,10 @@ class Model:
     end_to_end: list[EndToEnd] = field(default_factory=list)
     by_equation: list[EquationCoverage] = field(default_factory=list)
     glossary: dict = field(default_factory=dict)   # normalization name -> what it does
+    #: further derivations verified in the same run (``report["derivations"]``: their own report dicts),
+    #: each shown as a section of this report
+    derivations: list[Model] = field(default_factory=list)
+    ns: str = ""               # the prefix of this derivation's element ids ("" for the run's first subject)
 
     @property
     def failing(self) -> list[ClaimView]:
@@ -554,6 +558,17 @@ def build(report: dict, out_dir: Path, figures=None) -> Model:
     cached = _CACHE.get(key)
     if cached is not None and cached[0] is report:
         return cached[1]
+    model = _model(report, Path(out_dir), figures)
+    for sub in report.get("derivations") or []:
+        if isinstance(sub, dict):
+            name = re.sub(r"[^A-Za-z0-9]+", "-", str(sub.get("subject") or "derivation")).strip("-")
+            model.derivations.append(_model(sub, Path(out_dir), ns=f"{name}-"))
+    _CACHE.clear()
+    _CACHE[key] = (report, model)
+    return model
+
+
+def _model(report: dict, out_dir: Path, figures=None, ns: str = "") -> Model:
     fidelity = report.get("fidelity") if isinstance(report.get("fidelity"), dict) else {}
     glossary = fidelity.get("normalizations") if isinstance(fidelity.get("normalizations"), dict) else {}
     claims = [claim_view(r, glossary=glossary) for r in report.get("claims") or []]
@@ -567,11 +582,9 @@ def build(report: dict, out_dir: Path, figures=None) -> Model:
         errata=[c for c in claims if c.verdict == "refuted"], checker_bugs=list(report.get("checker_bugs") or []),
         coverage=_coverage(report.get("fidelity")), steps=steps_view(report.get("steps")),
         end_to_end=[_end_to_end(e) for e in report.get("end_to_end") or [] if isinstance(e, dict)],
-        by_equation=_by_equation(report.get("by_equation")), glossary=dict(glossary),
+        by_equation=_by_equation(report.get("by_equation")), glossary=dict(glossary), ns=ns,
     )
     model.figures, model.figures_skipped = _figures(report, Path(out_dir), figures)
-    _CACHE.clear()
-    _CACHE[key] = (report, model)
     return model
 
 
