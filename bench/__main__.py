@@ -1,10 +1,12 @@
-"""``python -m bench`` (``make bench``): accuracy against mpmath, then speed. Exit 1 if a target is missed."""
+"""``python -m bench`` (``make bench``): accuracy against mpmath, speed, verifier timings; each target
+printed beside its figure and listed at the end, met or missed. Exit 1 if a target is missed."""
 from __future__ import annotations
 
 import argparse
 import sys
 
 from . import accuracy, speed
+from .targets import Target, check, summary
 
 
 def main(argv=None) -> int:
@@ -20,25 +22,29 @@ def main(argv=None) -> int:
                         help="scale the accuracy sample (40 rows for k <= 10, 12 for k = 100, 4 for k = 1000)")
     args = parser.parse_args(argv)
     ok = True
+    targets: list[Target] = []
     if not args.skip_accuracy:
-        print("== accuracy: max |error| / max(1, |reference|), reference mpmath at 40 digits ==")
-        ok &= accuracy.run(scale=args.rows)
+        print("== accuracy of generated/: log_prob and log_prob_from_log against mpmath at 40 digits ==")
+        ok &= accuracy.run(scale=args.rows, targets=targets)
     if not args.skip_speed:
-        print(f"\n== speed: tau = {speed.TAU}, median of {args.rounds} interleaved rounds ==")
-        ok &= speed.run(args.rounds)
+        print(f"\n== speed of generated/: tau = {speed.TAU}, median of {args.rounds} interleaved rounds ==")
+        ok &= speed.run(args.rounds, targets=targets)
     if not args.skip_symbolic_k:
-        print("\n== verifier: time of the concrete-k checks for k = 2..12 against the symbolic-k checks ==")
         from . import symbolic_k
-        symbolic_k.main([])
+        print()
+        ok &= symbolic_k.section(targets=targets) == 0
     if args.verify:
         import subprocess
         import time
+        print("\n== verifier: python -m gsverify --quiet --out reports/bench, timed ==", flush=True)
         start = time.perf_counter()
         rc = subprocess.call([sys.executable, "-m", "gsverify", "--quiet", "--out", "reports/bench"])
-        print(f"\n== verifier: python -m gsverify took {time.perf_counter() - start:.1f} s (exit {rc}) ==")
-    print("\nall targets met" if ok else "\nSOME TARGETS MISSED")
+        ok &= check(targets, Target("python -m gsverify exit status",
+                                    f"{rc} after {time.perf_counter() - start:.1f} s", "= 0", rc == 0))
+    print("\n== targets ==")
+    for line in summary(targets):
+        print(line)
     return 0 if ok else 1
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .reference import load_generated, optional_torch, reference, relative_error, torch_log_prob
+from .targets import Target, cell, check
 
 KS = (2, 3, 10, 100, 1000)
 TAUS = (0.01, 0.1, 0.5, 1.0, 5.0)
@@ -49,13 +50,27 @@ def case(k, tau, dtype, n, seed=0, torch=None):
     }
 
 
-def run(ks=KS, taus=TAUS, dtypes=DTYPES, rows=rows_for, printer=print, scale: float = 1.0) -> bool:
+LEGEND = (
+    "  on support: rows with every y_i > 0 in their dtype (log_prob is measured there) / rows sampled",
+    "  errors: max |ours - reference| / max(1, |reference|) over the rows measured (from_log: all rows)",
+    "  —: no row measured; from_log finite: rows where log_prob_from_log is finite (target 100 %)",
+    "  FAIL: a target missed in that row (targets below)",
+)
+TORCH_LEGEND = (("  torch err: the same error for RelaxedOneHotCategorical.log_prob where it is finite;"
+                 " torch NaN: rows where torch gave NaN / rows sampled"),)
+
+
+def run(ks=KS, taus=TAUS, dtypes=DTYPES, rows=rows_for, printer=print, scale: float = 1.0,
+        targets: list | None = None) -> bool:
+    """Print the table and, per dtype, each target beside its figure (kept in ``targets``); True if all met."""
     ok = True
     torch = optional_torch()
     extra = f" {'torch err':>10} {'torch NaN':>10}" if torch is not None else ""
-    printer(f"{'dtype':8} {'k':>5} {'tau':>5} {'rows':>9} {'log_prob err':>13} {'from_log err':>13} "
+    printer(f"{'dtype':8} {'k':>5} {'tau':>5} {'on support':>10} {'log_prob err':>13} {'from_log err':>13} "
             f"{'from_log finite':>15}{extra}")
-    worst = {}
+    for line in LEGEND + (TORCH_LEGEND if torch is not None else ()):
+        printer(line)
+    worst, least_finite, wrong = {}, {}, {}
     for dtype in dtypes:
         for k in ks:
             for tau in taus:
@@ -68,15 +83,23 @@ def run(ks=KS, taus=TAUS, dtypes=DTYPES, rows=rows_for, printer=print, scale: fl
                 name = r["dtype"]
                 worst[name] = max(worst.get(name, 0.0), np.nan_to_num(r["log_prob_err"]),
                                   np.nan_to_num(r["from_log_err"]))
+                least_finite[name] = min(least_finite.get(name, 1.0), r["from_log_finite"])
+                wrong[name] = (wrong.get(name, 0) + r["nan"] + r["log_prob_nonfinite_on_support"]
+                               + (not r["dtypes_ok"]))
                 if torch is not None:
                     worst["torch " + name] = max(worst.get("torch " + name, 0.0), np.nan_to_num(r["torch_err"]))
-                    extra = f" {r['torch_err']:10.2e} {r['torch_nan']:5d}/{r['n']:<4d}"
-                printer(f"{name:8} {k:5d} {tau:5g} {r['log_prob_rows']:4d}/{r['n']:<4d} "
-                        f"{r['log_prob_err']:13.2e} {r['from_log_err']:13.2e} {100 * r['from_log_finite']:14.1f}%"
-                        f"{extra}{'' if good else '  FAIL'}")
+                    extra = f" {cell(r['torch_err'], '.2e', 10)} {r['torch_nan']:5d}/{r['n']:<4d}"
+                printer(f"{name:8} {k:5d} {tau:5g} {r['log_prob_rows']:5d}/{r['n']:<4d} "
+                        f"{cell(r['log_prob_err'], '.2e', 13)} {cell(r['from_log_err'], '.2e', 13)} "
+                        f"{100 * r['from_log_finite']:14.1f}%{extra}{'' if good else '  FAIL'}")
     for name, w in worst.items():
         if name.startswith("torch "):
-            printer(f"max error {name} (where finite): {w:.2e}")
-        else:
-            printer(f"max error {name}: {w:.2e} (bound {BOUND[np.dtype(name).type]:.0e})")
+            printer(f"{name}: max error {w:.2e} where torch is finite (a figure, not a target)")
+            continue
+        bound = BOUND[np.dtype(name).type]
+        check(targets, Target(f"{name} max error (log_prob, from_log)", f"{w:.2e}", f"≤ {bound:.0e}", w <= bound), printer)
+        check(targets, Target(f"{name} log_prob_from_log finite", f"{100 * least_finite[name]:.1f} % of rows",
+                              "= 100 %", least_finite[name] == 1.0), printer)
+        check(targets, Target(f"{name} NaN, non-finite on the support or wrong output dtype",
+                              f"{wrong[name]} rows", "= 0", wrong[name] == 0), printer)
     return ok

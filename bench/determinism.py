@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .targets import Target, check
+
 #: the field that says how long something took: the run's, and each claim's / correction's
 TIMING = "seconds"
 
@@ -57,6 +59,8 @@ def _verify(out: Path) -> float:
 
 
 def main() -> int:
+    print("== determinism: the verifier idle and on a loaded machine (python -m bench.determinism) ==",
+          flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         idle, loaded = Path(tmp) / "idle", Path(tmp) / "loaded"
         t_idle = _verify(idle)
@@ -72,8 +76,9 @@ def main() -> int:
                 w.join()
         reports = [strip_timings(json.loads((d / "verification.json").read_text())) for d in (idle, loaded)]
     diff = differences(*reports)
-    print(f"verify idle {t_idle:.1f} s, beside {len(workers)} busy processes {t_loaded:.1f} s: "
-          f"{'identical reports apart from timings' if not diff else f'{len(diff)} differences'}")
+    print(f"  python -m gsverify --quiet: {t_idle:.1f} s idle, {t_loaded:.1f} s beside {len(workers)} busy processes")
+    print("  the two verification.json compared field by field, timing fields removed")
+    check(None, Target("fields that differ between the two reports", str(len(diff)), "= 0", not diff))
     for line in diff[:20]:
         print("  " + line)
     return 1 if diff else 0

@@ -15,6 +15,8 @@ import argparse
 import sys
 import time
 
+from .targets import Target, check
+
 #: a mix: exp-polynomial algebra, an integral (Gamma), a Jacobian determinant, the density
 CLAIMS = ("eq3.divide", "eq5.3", "eq7.2", "eq8", "J24", "J25.1", "J27", "J28")
 
@@ -42,6 +44,8 @@ def run(ks=range(2, 13), claims=CLAIMS, budget: float = 20.0, out=print, subject
     widths = [max(10, len(c)) for c in claims]
     rows: dict = {}
     out(f"{'k':>3} " + " ".join(f"{c:>{w}}" for c, w in zip(claims, widths)) + f" {'total':>8}")
+    for line in legend(budget):
+        out(line)
     slow: set = set()
     for k in ks:
         times = []
@@ -72,6 +76,37 @@ def run(ks=range(2, 13), claims=CLAIMS, budget: float = 20.0, out=print, subject
     return rows
 
 
+def legend(budget: float) -> tuple[str, ...]:
+    return ("  columns: claims (ids as in reports/verification.json); row k: seconds to decide the claim at",
+            "  that k alone (proof + mpmath); total: sum of the row's cells that ran; row sym: seconds to decide",
+            f"  its symbolic-k record, once; >{budget:.0f} s: not run, the claim took over {budget:.0f} s at a smaller k")
+
+
+def header(kmax: int) -> str:
+    return (f"== verifier: seconds per claim, decided at each concrete k = 2..{kmax} and once for symbolic k "
+            "(python -m bench.symbolic_k) ==")
+
+
+def section(kmax: int = 12, claims=CLAIMS, budget: float = 20.0, subject=None, out=print,
+            targets: list | None = None) -> int:
+    """The header, the table and the target (symbolic-k verdicts as expected); the exit status."""
+    subject = subject or _subject()
+    out(header(kmax))
+    try:
+        rows = run(range(2, kmax + 1), claims, budget=budget, out=out, subject=subject)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    bad = unexpected(rows, subject)
+    if bad:
+        out("unexpected symbolic-k verdicts: " + ", ".join(f"{c}: {rows['verdicts'][c]}" for c in bad))
+    decided = rows.get("verdicts", {})
+    check(targets, Target("symbolic-k verdicts as expected (verified, or refuted for an acknowledged erratum)",
+                          f"{len(decided) - len(bad)}/{len(decided)} claims", "= all",
+                          bool(decided) and not bad), out)
+    return 1 if bad or not rows.get("symbolic") else 0
+
+
 def unexpected(rows: dict, subject) -> list[str]:
     """Claims whose symbolic-k verdict is neither verified nor the refutation of an acknowledged erratum."""
     errata = {cid for e in subject.errata for cid in e.claims}
@@ -89,16 +124,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     subject = _subject()
     claims = general_claims(subject) if args.all else tuple(args.claims or CLAIMS)
-    print(f"== concrete k = 2..{args.kmax} vs symbolic k: seconds per claim (decide: proof + mpmath) ==")
-    try:
-        rows = run(range(2, args.kmax + 1), claims, budget=args.budget, subject=subject)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    bad = unexpected(rows, subject)
-    if bad:
-        print("unexpected symbolic-k verdicts: " + ", ".join(f"{c}: {rows['verdicts'][c]}" for c in bad))
-    return 1 if bad or not rows.get("symbolic") else 0
+    return section(args.kmax, claims, args.budget, subject)
 
 
 if __name__ == "__main__":

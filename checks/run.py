@@ -103,6 +103,74 @@ def _label(record: dict) -> str:
     return f"eq. ({eq})" if not eq.startswith("J") else f"Jang ({eq[1:]})"
 
 
+def progress_line(n: int, total: int, record: dict) -> str:
+    """The console line of the ``n``-th record (1-based, the report's order) of ``total``."""
+    if "checker_bug" in record:
+        return f"[{n}/{total}] {record['id']} … CHECKER BUG: {record['checker_bug'][:160]}"
+    tag = " (acknowledged erratum)" if record["erratum"] else ""
+    return (f"[{n}/{total}] {_label(record)} {record['rule']} {record['id']} … "
+            f"{record['verdict']}{tag} {record['seconds']:.1f} s")
+
+
+class InOrder:
+    """Prints the progress lines in the report's order (the subject's claim order, the note's order),
+    whatever order the worker pool finishes them in: a record that finishes early waits until every
+    earlier one has been printed, so the log still streams and ``[n/N]`` is the n-th claim of the report."""
+
+    def __init__(self, total: int, line, printer):
+        self.total, self.line, self.printer = total, line, printer
+        self.waiting: dict[int, dict] = {}
+        self.printed = 0
+
+    def done(self, index: int, record: dict) -> None:
+        self.waiting[index] = record
+        while self.printed in self.waiting:
+            record = self.waiting.pop(self.printed)
+            self.printed += 1
+            self.printer(self.line(self.printed, self.total, record))
+
+
+def _print_flushed(line: str) -> None:
+    print(line, flush=True)
+
+
+def result_lines(records: list[dict], bugs: list[dict], steps: dict | None, e2e: list[dict],
+                 failed: bool) -> list[str]:
+    """The run's last lines: "passed", or "FAILED" naming every failing claim, step and end-to-end check
+    with its verdict (one line that names them, then one line each with the reason)."""
+    bad_claims = [r for r in records if (r["verdict"] == "refuted" and not r["erratum"])
+                  or r["verdict"] == "inconclusive"]
+    from .step_run import fails
+    bad_steps = [r for r in steps["steps"] if fails(r)] if steps is not None else []
+    bad_e2e = [c for c in e2e if not c["passed"]]
+    if not failed:
+        return [("result: passed (every refutation is an acknowledged erratum; nothing inconclusive or "
+                 "unreadable; every end-to-end check passed)")]
+    names = []
+    if bad_claims:
+        names.append("claims " + ", ".join(f"{r['id']} {r['verdict']}" for r in bad_claims))
+    if bugs:
+        names.append("checker bugs in " + ", ".join(b["id"] for b in bugs))
+    if bad_steps:
+        names.append("steps " + ", ".join(f"{r['step']} ({r['equation'] or r['kind']}) {r['verdict']}"
+                                          for r in bad_steps))
+    if bad_e2e:
+        names.append(f"end-to-end checks {len(bad_e2e)} failed")
+    lines = ["result: FAILED: " + "; ".join(names)]
+    for r in bad_claims:
+        cx = r.get("counterexample")
+        why = r.get("note") or (f"at k = {cx.get('k')} the sides are {cx.get('lhs')} and {cx.get('rhs')}"
+                                if isinstance(cx, dict) else "")
+        lines.append(f"  claim {r['id']} ({_label(r)}, {r['rule']}) {r['verdict']}" + (f": {why[:160]}" if why else ""))
+    for b in bugs:
+        lines.append(f"  claim {b['id']} CHECKER BUG: {b['checker_bug'][:160]}")
+    for r in bad_steps:
+        lines.append(f"  step {r['step']} ({r['equation'] or r['kind']}) {r['verdict']}: {r['reason'][:160]}")
+    for c in bad_e2e:
+        lines.append(f"  end-to-end: {c['name']}, k = {c['k']}, tau = {c['tau']}: FAILED ({c['method']})")
+    return lines
+
+
 def _steps(subject: Subject, note: Path | None, jobs: int, quiet: bool) -> dict | None:
     """Every step of the input (the note given, else the subject's copy), decided against the model."""
     if subject.world is None:
@@ -160,20 +228,18 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
     records: list[dict] = [None] * len(tasks)  # type: ignore[list-item]
     order = _longest_first(out / "verification.json", [record_id(t) for t in tasks])
     bugs = []
+    progress = InOrder(len(tasks), progress_line, (lambda line: None) if quiet else _print_flushed)
     ctx = mp.get_context("fork")
     with ctx.Pool(jobs) if jobs > 1 else _Serial() as pool:
         # End-to-end checks of the subject (normalisation, samples): one long task, queued first.
         end_to_end = pool.apply_async(_end_to_end, ())
-        for done, (index, record) in enumerate(pool.imap_unordered(_indexed, order), 1):
+        for index, record in pool.imap_unordered(_indexed, order):
             if "checker_bug" in record:
                 bugs.append(record)
                 print(f"CHECKER BUG in {record['id']}: {record['checker_bug']}", file=sys.stderr)
-                continue
-            records[index] = record
-            if not quiet:
-                tag = " (acknowledged erratum)" if record["erratum"] else ""
-                print(f"[{done}/{len(tasks)}] {_label(record)} {record['rule']} {record['id']} … "
-                      f"{record['verdict']}{tag} {record['seconds']:.1f} s", flush=True)
+            else:
+                records[index] = record
+            progress.done(index, record)
         e2e = end_to_end.get()
     records = [r for r in records if r is not None]
     for check in e2e:
@@ -205,6 +271,7 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
         print(f"{len(records)} claims in {total:.1f} s: {counts['verified']} verified, {counts['refuted']} refuted "
               f"({counts['refuted'] - len(unacknowledged)} acknowledged errata), {counts['inconclusive']} inconclusive"
               + (f", {counts['unchecked']} unchecked (not printed in the note verified)" if counts["unchecked"] else "")
+              + (f", {len(bugs)} checker bugs" if bugs else "")
               + f"; {restated} of them restatements, not derivation steps")
     if steps is not None:
         c = steps["counts"]
@@ -212,11 +279,12 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
               f"{c['verified']} verified, {c['refuted']} refuted ({steps['acknowledged']} acknowledged errata), "
               f"{c['inconclusive']} inconclusive, {c['unchecked']} unchecked; "
               f"{100 * steps['decided_fraction']:.0f} % decided")
-        for r in steps["steps"]:
-            if (r["verdict"] == "refuted" and not r["erratum"]) or r["verdict"] == "inconclusive":
-                print(f"  step {r['step']} ({r['equation'] or r['kind']}) {r['verdict']}: {r['reason'][:160]}")
+    if e2e:
+        print(f"{len(e2e)} end-to-end checks: {sum(c['passed'] for c in e2e)} passed")
     for path in written:
         print(f"wrote {path}")
+    for line in result_lines(records, bugs, steps, e2e, failed):
+        print(line)
     return 1 if failed else 0
 
 

@@ -77,9 +77,13 @@ def check(text: str, world, hints, jobs: int = 1) -> dict:
             "acknowledged": sum(1 for r in records if r["verdict"] == "refuted" and r["erratum"])}
 
 
+def fails(r: dict) -> bool:
+    """A step that fails the run: refuted and not an acknowledged erratum, inconclusive, or one that could
+    not be read (unchecked for notation that is not a claim does not fail it)."""
+    return ((r["verdict"] == "refuted" and not r["erratum"]) or r["verdict"] == "inconclusive"
+            or (r["verdict"] == "unchecked" and r["reason"].startswith(("unreadable", "the checker failed"))))
+
+
 def failed(result: dict) -> bool:
-    """A run fails on a refuted step that is not an acknowledged erratum, an inconclusive step, or a
-    step that could not be read (unchecked for notation that is not a claim does not fail it)."""
-    return any((r["verdict"] == "refuted" and not r["erratum"]) or r["verdict"] == "inconclusive"
-               or (r["verdict"] == "unchecked" and r["reason"].startswith(("unreadable", "the checker failed")))
-               for r in result["steps"])
+    """A run fails on any step that :func:`fails`."""
+    return any(fails(r) for r in result["steps"])
