@@ -70,6 +70,10 @@ def _compile_atom(atom: sp.Basic, params: tuple) -> Callable:
             return mpmath.quad(lambda t: inner(t, *values), nodes)
         return integral
     (var, order), = atom.variable_count
+    if var not in params:
+        # no side has var as a free symbol, so this expression does not depend on it: d/dvar = 0
+        # (SymPy leaves Derivative(e^{x_1}, x_2) unevaluated and drops x_2 from its free symbols)
+        return lambda *values: mpmath.mpf(0)
     inner = compile_expr(atom.expr, params)
     position = params.index(var)
 

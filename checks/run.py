@@ -205,14 +205,66 @@ def _read_input(note: Path | None) -> str | None:
     return None
 
 
-def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None = None) -> int:
+def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None = None,
+        further: tuple[Subject, ...] = ()) -> int:
     """Decide the input's steps; for the subject's own copy (no ``note``), also every claim of the
-    subject (with ``note``, the claims are hints matched by meaning, never tied by number)."""
+    subject (with ``note``, the claims are hints matched by meaning, never tied by number).  Each of
+    ``further`` subjects is verified the same way (its own copy, its own claims) and is a section of the
+    same report; the run passes when every subject passes."""
+    if note is not None and subject.world is None:
+        print(f"error: --note: the subject {subject.name} reads no write-up (it declares no model of its steps); "
+              "verify its own copy without --note", file=sys.stderr)
+        return 2
     if note is not None:
         problem = _read_input(note)
         if problem:
             print(f"error: {problem}", file=sys.stderr)
             return 2
+    previous = _previous_seconds(out / "verification.json")
+    verified = []
+    for n, s in enumerate((subject, *further)):
+        if n and not quiet:
+            print(f"\n== {s.title} (subject {s.name}) ==")
+        result = _verify(s, jobs, quiet, note if n == 0 else None, previous)
+        if isinstance(result, int):
+            return result
+        verified.append(result)
+    (report, _), others = verified[0], verified[1:]
+    report["derivations"] = [r for r, _ in others]
+    report["passed"] = all(r["passed"] for r, _ in verified)
+    _write_atomic(out / "verification.json", json.dumps(report, indent=2, default=str))
+    figures = (lambda folder: subject.figures(folder)) if subject.figures else None
+    shown = {**report, "derivations": [_with_figures(r, s, out) for (r, _), s in zip(others, further)]}
+    written = [out / "verification.json"] + [writer(shown, out, figures) for writer in WRITERS]
+    for (r, lines), s in zip(verified, (subject, *further)):
+        if further:
+            print(f"{s.name}:")
+        for line in lines:
+            print(("  " if further else "") + line)
+    for path in written:
+        print(f"wrote {path}")
+    for (r, _), s in zip(verified, (subject, *further)):
+        for line in result_lines(r["claims"], r["checker_bugs"], r["steps"], r["end_to_end"], not r["passed"]):
+            print(line if not further else line.replace("result:", f"result ({s.name}):", 1))
+    return 0 if report["passed"] else 1
+
+
+def _with_figures(report: dict, subject: Subject, out: Path) -> dict:
+    """A further subject's report as the writers take it: its figures made (records with their SVG), or why not."""
+    if subject.figures is None:
+        return {**report, "figures": [], "figures_skipped": "the subject defines no figures"}
+    try:
+        made = subject.figures(out)
+    except ImportError as exc:
+        return {**report, "figures": [], "figures_skipped": f"matplotlib is not installed ({exc})"}
+    except Exception as exc:  # noqa: BLE001 - a figure must never cost the verification report
+        return {**report, "figures": [], "figures_skipped": f"{type(exc).__name__}: {exc}"}
+    return {**report, "figures": [{"name": f["name"], "caption": f["caption"], "path": str(f["path"]),
+                                   "svg": f.get("svg") or Path(f["path"]).read_text()} for f in made]}
+
+
+def _verify(subject: Subject, jobs: int, quiet: bool, note: Path | None, previous: dict) -> tuple[dict, list] | int:
+    """One subject decided: its report dict and its summary lines (or the exit status 2 on bad input)."""
     claims = [] if note is not None else list(subject.claims)
     tasks = tasks_of(claims)
     try:
@@ -226,7 +278,7 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
     _STATE.update(subject=subject, tasks=tasks, fidelity=fid)
     start = time.perf_counter()
     records: list[dict] = [None] * len(tasks)  # type: ignore[list-item]
-    order = _longest_first(out / "verification.json", [record_id(t) for t in tasks])
+    order = _longest_first(previous.get(subject.name, {}), [record_id(t) for t in tasks])
     bugs = []
     progress = InOrder(len(tasks), progress_line, (lambda line: None) if quiet else _print_flushed)
     ctx = mp.get_context("fork")
@@ -263,38 +315,38 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
         "by_equation": general_summary.by_equation(records),
         "lemmas": subject.lemmas() if subject.lemmas and any(r.get("lemma") for r in records) else [],
     }
-    _write_atomic(out / "verification.json", json.dumps(report, indent=2, default=str))
-    figures = (lambda folder: subject.figures(folder)) if subject.figures else None
-    written = [out / "verification.json"] + [writer(report, out, figures) for writer in WRITERS]
     restated = sum(r.get("kind") == "restatement" for r in records)
+    lines = []
     if claims:
-        print(f"{len(records)} claims in {total:.1f} s: {counts['verified']} verified, {counts['refuted']} refuted "
+        lines.append(f"{len(records)} claims in {total:.1f} s: {counts['verified']} verified, {counts['refuted']} refuted "
               f"({counts['refuted'] - len(unacknowledged)} acknowledged errata), {counts['inconclusive']} inconclusive"
               + (f", {counts['unchecked']} unchecked (not printed in the note verified)" if counts["unchecked"] else "")
               + (f", {len(bugs)} checker bugs" if bugs else "")
               + f"; {restated} of them restatements, not derivation steps")
     if steps is not None:
         c = steps["counts"]
-        print(f"{len(steps['steps'])} steps of {_shown_path(note or subject.note_copy)} in {steps['seconds']:.1f} s: "
+        lines.append(f"{len(steps['steps'])} steps of {_shown_path(note or subject.note_copy)} in {steps['seconds']:.1f} s: "
               f"{c['verified']} verified, {c['refuted']} refuted ({steps['acknowledged']} acknowledged errata), "
               f"{c['inconclusive']} inconclusive, {c['unchecked']} unchecked; "
               f"{100 * steps['decided_fraction']:.0f} % decided")
     if e2e:
-        print(f"{len(e2e)} end-to-end checks: {sum(c['passed'] for c in e2e)} passed")
-    for path in written:
-        print(f"wrote {path}")
-    for line in result_lines(records, bugs, steps, e2e, failed):
-        print(line)
-    return 1 if failed else 0
+        lines.append(f"{len(e2e)} end-to-end checks: {sum(c['passed'] for c in e2e)} passed")
+    return report, lines
 
 
-def _longest_first(previous: Path, ids: list[str]) -> list[int]:
-    """Schedule the slowest claims of the last run first, so two workers finish together."""
+def _previous_seconds(path: Path) -> dict:
+    """How long each claim took in the last run (of every subject it verified): {subject: {id: seconds}}."""
     try:
-        seconds = {r["id"]: r["seconds"] for r in json.loads(previous.read_text())["claims"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        seconds = {}
-    return sorted(range(len(ids)), key=lambda i: -seconds.get(ids[i], 1.0))
+        last = json.loads(path.read_text())
+        return {r["subject"]: {c["id"]: c["seconds"] for c in r["claims"]}
+                for r in (last, *(last.get("derivations") or []))}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _longest_first(previous: dict, ids: list[str]) -> list[int]:
+    """Schedule the slowest claims of the last run first, so two workers finish together."""
+    return sorted(range(len(ids)), key=lambda i: -previous.get(ids[i], 1.0))
 
 
 def _shown_path(path: Path) -> str:

@@ -43,11 +43,12 @@ def sample_eq1(pi, tau_value: float, n: int, rng: np.random.Generator) -> np.nda
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _svg(fig, path: Path) -> str:
+def svg(fig, path: Path) -> str:
+    """The figure as SVG, written to ``path``: no date in its metadata, so the same figure gives the same bytes."""
     import io
 
     buf = io.StringIO()
-    fig.savefig(buf, format="svg")
+    fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     path.write_text(text)
     return text
@@ -94,7 +95,7 @@ def _make(out_dir: Path, Figure) -> list[dict]:
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.18, top=0.88, wspace=0.12)
     path = out_dir / "gumbel_softmax_k2.svg"
     figures.append({
-        "name": "k2", "path": path, "svg": _svg(fig, path),
+        "name": "k2", "path": path, "svg": svg(fig, path),
         "caption": (f"k = 2, π = {PI_K2}: the verified density of y₁ (red; Jang et al. (28) with y₂ = 1 − y₁) "
                     "against a histogram of 20 000 samples drawn by eq. (1) for each τ (log scale)."),
     })
@@ -127,7 +128,7 @@ def _make(out_dir: Path, Figure) -> list[dict]:
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.08, top=0.95)
     path = out_dir / "gumbel_softmax_k3.svg"
     figures.append({
-        "name": "k3", "path": path, "svg": _svg(fig, path),
+        "name": "k3", "path": path, "svg": svg(fig, path),
         "caption": (f"k = 3, π = {PI_K3}, τ = {TAU_K3:g}: log₁₀ of the verified density (Jang et al. (28)) on "
                     "the 2-simplex, with 400 samples drawn by eq. (1)."),
     })

@@ -30,4 +30,21 @@ def gumbel_softmax() -> Subject:
         sources=sources, world=functools.cache(world))
 
 
-SUBJECTS = {"gumbel-softmax": gumbel_softmax}
+def exp_concrete() -> Subject:
+    """The log-space (ExpConcrete) density of Gumbel-softmax and its base measure (derive/exp_concrete).
+
+    No errata; no world (``world=None``): the steps of a write-up are not read for this subject, its
+    claims are decided and read at their anchors in the note copy."""
+    import checks
+    import derive
+    from derive.exp_concrete import end_to_end, figures, note
+    from derive.exp_concrete.model import MODEL
+    sources = tuple(sorted(p for pkg in (checks, derive) for p in Path(pkg.__file__).parent.rglob("*.py")))
+    return Subject(
+        name="exp-concrete", title=note.TITLE, claims=tuple(note.claims()), model=MODEL,
+        note_copy=note.NOTE_COPY, hints=Hints(where=note.where),
+        end_to_end=end_to_end.checks, figures=figures.make_figures, lemmas=note.lemma_records,
+        sources=sources)
+
+
+SUBJECTS = {"gumbel-softmax": gumbel_softmax, "exp-concrete": exp_concrete}

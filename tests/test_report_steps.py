@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.report import WRITERS, html, junit, markdown
+from checks.report import WRITERS, html, junit, markdown, views
 from checks.report import model as M
 
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
@@ -134,7 +134,7 @@ def test_html_falls_back_to_the_source(tmp_path: Path, monkeypatch):
     """A formula that does not typeset shows as code; the report is still written."""
     def broken(latex, display=True):
         raise RuntimeError("no typesetting today")
-    monkeypatch.setattr(M, "to_mathml", broken)
+    monkeypatch.setattr(views, "to_mathml", broken)
     m = M.build(write_up_report(), tmp_path)
     assert all(s.printed_html is None for s in m.steps.steps if s.kind != "prose")
     page = html.render(m)

@@ -224,10 +224,7 @@ def _end_to_end(m: M.Model) -> str:
     out = f'<h2 id="{_ref("end-to-end")}">End-to-end checks</h2>'
     if not m.end_to_end:
         return out + "<p>The subject defines no end-to-end checks.</p>"
-    out += ("<p>The final density checked as a whole: that it integrates to 1 (quadrature for small k, importance "
-            "sampling with a standard error beyond), and that samples drawn by the note's eq. (1) follow it "
-            "(Kolmogorov–Smirnov for k = 2, a binned χ² beyond). <em>Value</em> and <em>error</em> are what the "
-            "method column says; for quadrature, the integral and |integral − 1|.</p>")
+    out += f"<p>{escape(M.END_TO_END)}</p>"
     rows = "".join(
         f"<tr><td>{escape(e.name)}</td><td>{escape(e.k)}</td><td>{escape(e.tau)}</td><td>{escape(e.pi)}</td>"
         f'<td>{escape(e.method)}</td><td class="num">{escape(e.value)}</td><td class="num">{escape(e.error)}</td>'

@@ -74,6 +74,11 @@ def _claim_body(c: M.ClaimView) -> list[str]:
     return out
 
 
+def _cell(text: str) -> str:
+    """Text in a Markdown table cell: a pipe would end the cell."""
+    return text.replace("|", "\\|")
+
+
 def _plain(text: str) -> str:
     """Glossary text inside Markdown: backslashes and pipes kept literal."""
     return text.replace("|", "\\|")
@@ -227,12 +232,9 @@ def _body(m: M.Model, out_dir: Path) -> list[str]:
         out += _erratum(e)
     out += _section("End-to-end checks", "end-to-end")
     if m.end_to_end:
-        out += [("The final density checked as a whole: that it integrates to 1 (quadrature for small k, importance "
-                "sampling with a standard error beyond), and that samples drawn by the note's eq. (1) follow it "
-                "(Kolmogorov–Smirnov for k = 2, a binned χ² beyond). *Value* and *error* are what the method column "
-                "says; for quadrature, the integral and |integral − 1|."), "",
+        out += [M.END_TO_END, "",
                 "| check | k | τ | π | method | value | error | result |", "|---|---|---|---|---|---|---|---|"]
-        out += [f"| {e.name} | {e.k} | {e.tau} | {e.pi} | {e.method} | {e.value} | {e.error} | "
+        out += [f"| {_cell(e.name)} | {e.k} | {e.tau} | {e.pi} | {_cell(e.method)} | {e.value} | {e.error} | "
                 f"{'✅ passed' if e.passed else '❌ FAILED'} |" for e in m.end_to_end] + [""]
     else:
         out += ["The subject defines no end-to-end checks.", ""]
