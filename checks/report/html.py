@@ -226,7 +226,8 @@ def _end_to_end(m: M.Model) -> str:
         return out + "<p>The subject defines no end-to-end checks.</p>"
     out += f"<p>{escape(M.END_TO_END)}</p>"
     rows = "".join(
-        f"<tr><td>{escape(e.name)}</td><td>{escape(e.k)}</td><td>{escape(e.tau)}</td><td>{escape(e.pi)}</td>"
+        f'<tr><td>{escape(e.name)}</td><td class="num">{escape(e.k)}</td><td class="num">{escape(e.tau)}</td>'
+        f"<td>{escape(e.pi)}</td>"
         f'<td>{escape(e.method)}</td><td class="num">{escape(e.value)}</td><td class="num">{escape(e.error)}</td>'
         f'<td><span class="verdict {"verified" if e.passed else "refuted"}">{"passed" if e.passed else "FAILED"}'
         "</span></td></tr>" for e in m.end_to_end)
