@@ -111,8 +111,22 @@ def _at_log_y(s: Vars) -> dict:
     return dict(zip(s.y, map(sp.exp, log_y_symbols(s))))
 
 
+def _pivot_y(e: sp.Expr) -> sp.Expr:
+    """The pivot value y_j > 0 of the log-ratio form as e^b, b real (the free pivot value of log y_j),
+    and log(y_i / e^b) = log y_i - b (positive y_i)."""
+    p_y, p_log_y = (forms.pivot_symbol(forms.Take(a[forms.i], 0)) for a in (forms.y, forms.log_y))
+    return sp.expand_log(e.xreplace({p_y: sp.exp(p_log_y)}))
+
+
+def _y_pairs(s):
+    """The forms printed for log_prob (from y): plain, careful and with log-ratios, each against (J28)."""
+    return [(sp.exp(_pivot_y(instantiate(form, s, _arrays(s)))), j28_logits(s))
+            for form in (forms.LOG_PROB, forms.LOG_PROB_CAREFUL, forms.LOG_PROB_RATIO)]
+
+
 def _log_y_pairs(s):
-    return [(sp.exp(instantiate(forms.LOG_PROB_FROM_LOG, s, _arrays(s))), j28_logits(s).xreplace(_at_log_y(s)))]
+    return [(sp.exp(instantiate(form, s, _arrays(s))), j28_logits(s).xreplace(_at_log_y(s)))
+            for form in (forms.LOG_PROB_FROM_LOG, forms.LOG_PROB_FROM_LOG_CAREFUL)]
 
 
 def _sample_pairs(s):
@@ -121,9 +135,11 @@ def _sample_pairs(s):
 
 def _cse_pairs(s):
     """What the printed kernels compute (CSE output recombined) against the verified expressions."""
-    out = [(sp.exp(_emitted("log_prob", s)), j28_logits(s)),
-           (sp.exp(_emitted("log_prob_from_log", s)), j28_logits(s).xreplace(_at_log_y(s))),
-           (sp.exp(_emitted("log_prob_u", s)), eq8_at(s))]
+    out = [(sp.exp(_pivot_y(_emitted(name, s))), j28_logits(s))
+           for name in ("log_prob", "log_prob_careful", "log_prob_ratio")]
+    out += [(sp.exp(_emitted(name, s)), j28_logits(s).xreplace(_at_log_y(s)))
+            for name in ("log_prob_from_log", "log_prob_from_log_careful")]
+    out += [(sp.exp(_emitted("log_prob_u", s)), eq8_at(s))]
     out += [(sp.exp(_emitted("sample_log", s, j)), sample_at(s, j)) for j in range(s.k)]
     return out
 
@@ -149,22 +165,25 @@ CLAIMS = [
            _LSE + r" = m + \log\sum_{i=1}^k e^{x_i - \tau \log y_i - m}",
            _build(lambda s: [(sp.exp(log_form(s, m)), sp.exp(log_form(s)))])),
     _claim("cg.log_prob", "J28",
-           "the general indexed form printed as log_prob, at concrete k, equals (J28): log-sum-exp shifted by "
-           "m = a - tau b, where a and b are any reals (the code takes x_j and log y_j at j = argmax_i z_i)",
-           r"\log p = \log\Gamma(k) + (k-1)\log\tau + \sum_i x_i - (\tau+1)\sum_i \log y_i - k(a - \tau b) "
-           r"- k \log\sum_i e^{(x_i - a) - \tau(\log y_i - b)}",
-           _build(lambda s: [(sp.exp(instantiate(forms.LOG_PROB, s, _arrays(s))), j28_logits(s))])),
+           "the general indexed forms printed for log_prob, at concrete k, equal (J28): log-sum-exp shifted by "
+           "m = a - tau b, where a and b are any reals (the code takes x_j and log y_j at j = argmax_i z_i), the "
+           "tau terms gathered; the careful variant shifted once more by any real M (the max of the exponents), "
+           "and the log-ratio variant with log(y_i / c) for log y_i - b, c > 0 any (the code takes y_j)",
+           r"\log p = \log\Gamma(k) + (k-1)\log\tau + (\textstyle\sum_i x_i - k a) - \tau(\sum_i \log y_i - k b)"
+           r" - \sum_i \log y_i - k \log\sum_i e^{(x_i - a) - \tau(\log y_i - b)}",
+           _build(_y_pairs)),
     _claim("cg.log_prob_from_log", "J28",
-           "the form printed as log_prob_from_log, with l_i = log y_i, equals (J28) at y_i = e^{l_i} (any a, b)",
-           r"\log p = \log\Gamma(k) + (k-1)\log\tau + \sum_i x_i - (\tau+1)\sum_i l_i - k(a - \tau b) "
-           r"- k \log\sum_i e^{(x_i - a) - \tau(l_i - b)}",
+           "the forms printed for log_prob_from_log (plain and careful), with l_i = log y_i, equal (J28) at "
+           "y_i = e^{l_i} (any a, b, M)",
+           r"\log p = \log\Gamma(k) + (k-1)\log\tau + (\textstyle\sum_i x_i - k a) - \tau(\sum_i l_i - k b)"
+           r" - \sum_i l_i - k M - k \log\sum_i e^{(x_i - a) - \tau(l_i - b) - M}",
            _build(_log_y_pairs)),
     _claim("cg.log_prob_u", "8", "the form printed as log_prob_u equals eq. (8) (u_k = 0)",
            r"\log p(\mathbf{u}) = \log\Gamma(k) + \sum_i (z_i - m) - k \log\sum_i e^{z_i - m},\ z_i = x_i - u_i",
            _build(lambda s: [(sp.exp(instantiate(forms.LOG_PROB_U, s, _arrays(s))), eq8_at(s))])),
     _claim("cg.sample_log", "J1",
            "the form printed as sample_log is log softmax((x + g)/tau), Jang et al. (1), for every i",
-           r"\log y_i = w_i - m - \log\sum_j e^{w_j - m},\ w_i = (x_i + g_i)/\tau",
+           r"\log y_i = (v_i - m)/\tau - \log\sum_j e^{(v_j - m)/\tau},\ v_i = x_i + g_i",
            _build(_sample_pairs)),
     _claim("cg.lgamma", "J28",
            "log Gamma(k) is evaluated as log 2 + ... + log(k - 1) (summed in double-double by the code)",

@@ -8,7 +8,8 @@ pivot, ``y[i]`` the array ``y``.  Inside ``Exact(...)`` the printer switches to
 double-double arithmetic: sums, products and sums over the category axis become calls
 to the template's error-free helpers (``_dd_add``, ``_dd_mul``, ``_dd_sum``), the log of a
 per-row quantity ``_dd_log``; elementwise functions (log y_i, exp) stay float64 on a rounded
-argument.  float64 arithmetic prints as ufunc calls (``numpy.add``...), not operators.
+argument.  float64 arithmetic prints as ufunc calls (``numpy.add``...), not operators; a quotient a / b
+as ``numpy.divide`` (``Quotient``), the log of one as the template's ``_log_ratio``.
 A form with a per-row result is printed in two phases (:class:`Kernel`): the reductions
 of each chunk, then their per-row combination.  CSE is SymPy's ``cse`` in its canonical
 order; the output is deterministic byte for byte for a pinned SymPy.
@@ -179,7 +180,14 @@ class RowPrinter(NumPyPrinter):
             return f"_dd_lgamma({k})" if self.exact else f"math.lgamma({k})"
         if self.exact and not _elementwise(arg, self.elementwise):
             return f"_dd_log({self._print(arg)})"  # one per row: cheap, and k log(...) needs it
+        if isinstance(arg, Quotient):  # log(a / b) to a few ulp of itself, also where a is close to b
+            return f"_log_ratio({self.in_mode(arg.args[0], False)}, {self.in_mode(arg.args[1], False)})"
         return f"numpy.log({self._argument(arg)})"
+
+    def _print_Quotient(self, expr):
+        if self.exact:
+            raise ValueError(f"Exact: quotients are not printable in double-double, got {expr}")
+        return f"numpy.divide({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
 
 def _printing_modes(replacements, roots, names) -> tuple[set, set]:
@@ -221,7 +229,22 @@ def _printing_modes(replacements, roots, names) -> tuple[set, set]:
     return exact, pairs
 
 
+class Quotient(sp.Function):
+    """a / b kept whole through CSE and printed as a division: (v - max v) / tau is 0 at the max for a
+    subnormal tau, where (v - max v) * (1 / tau) is 0 * inf = NaN."""
+
+
+def _quotients(e: sp.Expr) -> sp.Expr:
+    def whole(m):
+        den = [f for f in m.args if f.is_Pow and f.exp == -1 and not f.base.is_number]
+        if not den:
+            return m
+        return Quotient(sp.Mul(*[f for f in m.args if f not in den]), sp.Mul(*[f.base for f in den]))
+    return e.replace(lambda a: a.is_Mul, whole)
+
+
 def _cse(exprs):
+    exprs = [_quotients(e) for e in exprs]
     replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), order="canonical")
     # SymPy's CSE names negations (t = -x) that the rest then negates back: put them back inline
     negations = {sym: sub for sym, sub in replacements
@@ -303,7 +326,7 @@ def recombined(expr: sp.Expr) -> sp.Expr:
     replacements, (reduced,) = _cse([expr])
     for sym, sub in reversed(replacements):
         reduced = reduced.xreplace({sym: sub})
-    return reduced
+    return reduced.replace(lambda a: isinstance(a, Quotient), lambda a: a.args[0] / a.args[1])
 
 
 KERNEL_ARGS = {
@@ -311,6 +334,9 @@ KERNEL_ARGS = {
     "log_prob_from_log": ("log_y", "logits", "tau", "k", "axis"),
     "log_prob_u": ("u", "logits", "k", "axis"),
     "sample_log": ("logits", "gumbel", "tau", "k", "axis"),
+    "log_prob_careful": ("y", "logits", "tau", "k", "axis"),
+    "log_prob_from_log_careful": ("log_y", "logits", "tau", "k", "axis"),
+    "log_prob_ratio": ("y", "logits", "tau", "k", "axis"),
 }
 
 #: the claims (``codegen.claims``) that check the printed forms and the steps to them

@@ -12,7 +12,9 @@ them by mechanical steps:
    x_m, log y_m, ... become ``logits[i]``, ``log_y[i]``, ... (:func:`on_arrays`);
 4. linear sums split, sum_i (a_i + c b_i) = sum_i a_i + c sum_i b_i (:func:`split_sums`);
 5. a shift for stability: the pivot in the log-sum-exp of (J28) (:func:`pivot_lse`), or
-   w -> w - max w in a form that does not change under it (eq. (8), (1)).
+   w -> w - max w in a form that does not change under it (eq. (8), (1));
+6. for (J28), the terms with the factor tau gathered (:func:`gather_temperature`), and two careful
+   variants for extreme parameters (:func:`careful`, :func:`log_ratios`).
 
 The emitter prints these (``codegen.emit``); ``codegen.claims`` checks each of them,
 instantiated at concrete k, equal to the verified expressions (J28), (8) and (1) instantiated
@@ -158,25 +160,65 @@ def pivot_lse(e: sp.Expr, x: sp.Expr, log_point: sp.Expr) -> sp.Expr:
 
 
 def shift_by_max(e: sp.Expr) -> sp.Expr:
-    """w -> w - max w wherever the log-sum-exp exponent w occurs (for a form unchanged by it)."""
+    """w -> w - max w wherever the log-sum-exp exponent w occurs (for a form unchanged by it).
+
+    For w = v / c (c free of the category index, positive) the numerator is shifted before the
+    division, w -> (v - max v) / c: the same kind of shift (by max v / c), and a subnormal c then
+    divides differences <= 0 (0 / c = 0), where v / c - max(v / c) would be inf - inf."""
     w = _lse_exponent(e)
+    v, c = sp.fraction(w)
+    if c != 1 and not c.has(i):
+        return e.xreplace({w: (v - RowMax(v)) / c})
     return e.xreplace({w: w - RowMax(w)})
+
+
+def gather_temperature(e: sp.Expr) -> sp.Expr:
+    """The per-row terms multiplied out and those with the factor tau gathered:
+    sum x - (tau+1) sum l - k (x_j - tau l_j) = (sum x - k x_j) + tau (k l_j - sum l) - sum l.
+    Printed in double-double, k l_j - sum l cancels before the product with tau, so a large tau
+    does not leave the O(tau |log y|) terms to cancel each other (the logs stay as they are)."""
+    terms = [t if any(isinstance(f, sp.log) for f in sp.Mul.make_args(t))
+             else sp.expand(t, deep=False, log=False, power_exp=False, power_base=False, multinomial=False)
+             for t in sp.Add.make_args(e)]
+    return sp.collect(sp.Add(*terms), tau)
+
+
+def careful(e: sp.Expr, x: sp.Expr) -> sp.Expr:
+    """For extreme parameters: the exponents about the pivot u_i = (x_i - x_j) - tau (l_i - l_j) in
+    double-double (``Exact``), the terms linear in x and l but -sum_i l_i gathered into their sum
+    sum_i u_i (sum_i x_i - k x_j + tau (k l_j - sum_i l_i)), which cancels x_j, l_j term by term however
+    large they are, and c log sum_i e^{u_i} = c M + c log sum_i e^{u_i - M}, M = max_i u_i (any real M:
+    a pivot taken from rounded z need not be the max)."""
+    (lse,) = [a for a in e.atoms(sp.log) if isinstance(a.args[0], sp.Sum)]
+    s = lse.args[0]
+    u = Exact(s.function.args[0])
+    linear = [t for t in sp.Add.make_args(e) if t == _sum(x) or (t.has(Take) and not t.has(lse))]
+    rest = sp.Add(*[t for t in sp.Add.make_args(e) if t not in linear])
+    return rest.xreplace({lse: RowMax(u) + sp.log(sp.Sum(sp.exp(u - RowMax(u)), *s.limits))}) + sp.Sum(u, *s.limits)
+
+
+def log_ratios(e: sp.Expr) -> sp.Expr:
+    """log y_i - log y_j = log(y_i / y_j) about the pivot j (positive y): printed as a log-ratio of a
+    few ulp of itself, where the difference of rounded logs is off by ulp(log y) (times tau)."""
+    (take,) = {t for t in e.atoms(Take) if t.args[0] == sp.log(y[i])}
+    ratio = sp.log(y[i] / Take(y[i], take.args[1]))
+    return e.replace(lambda a: a.is_Add and set(sp.Add.make_args(a)) == {sp.log(y[i]), -take}, lambda a: ratio)
 
 
 def _pivot_log_density(x: sp.Expr, log_point: sp.Expr) -> sp.Expr:
     """(J28) in log space about the pivot j = argmax_i z_i, z_i = x_i - tau log y_i:
 
-    log Gamma(k) + (k-1) log tau + sum_i x_i - (tau+1) sum_i log y_i - k z_j
+    log Gamma(k) + (k-1) log tau + (sum_i x_i - k x_j) + tau (k log y_j - sum_i log y_i) - sum_i log y_i
     - k log sum_i exp((x_i - x_j) - tau (log y_i - log y_j)).
 
     Made from ``final_density()`` (J28): :func:`log_final_density`, :func:`on_arrays`,
-    :func:`split_sums`, :func:`pivot_lse`; checked against (J28) by cg.log_prob and
+    :func:`split_sums`, :func:`pivot_lse`, :func:`gather_temperature`; checked against (J28) by cg.log_prob and
     cg.log_prob_from_log.  The per-row combination is double-double, so the O(k tau |log y_j|)
     terms cancel exactly; the exponents are float64 (their errors are weighted by
     e^{z_i - z_j} <= 1).
     """
     e = on_arrays(log_final_density(), lambda n: {X[n]: x, sp.log(Y[n]): log_point})
-    return Exact(pivot_lse(split_sums(e), x, log_point))
+    return Exact(gather_temperature(pivot_lse(split_sums(e), x, log_point)))
 
 
 def _shifted_log_density() -> sp.Expr:
@@ -189,7 +231,7 @@ def _shifted_log_density() -> sp.Expr:
 
 
 def _sample_log() -> sp.Expr:
-    """log y_i = w_i - max w - log sum_j exp(w_j - max w), w = (x + g)/tau: ``eq1(a)`` (1) by
+    """log y_i = (v_i - max v)/tau - log sum_j exp((v_j - max v)/tau), v = x + g: ``eq1(a)`` (1) by
     :func:`log_eq1`, :func:`on_arrays` (a -> i), :func:`shift_by_max`; checked by cg.sample_log."""
     a = sp.Symbol("a", integer=True, positive=True)
     e = on_arrays(log_eq1(a), lambda n: {X[n]: logits[i], G[n]: gumbel[i]},
@@ -203,8 +245,14 @@ LOG_PROB = _pivot_log_density(logits[i], sp.log(y[i]))
 LOG_PROB_FROM_LOG = _pivot_log_density(logits[i], log_y[i])
 #: log p(u) of eq. (8): z_i = x_i - u_i, u_k = 0.
 LOG_PROB_U = _shifted_log_density()
-#: log y_i of Jang et al. (1): w_i - max w - log sum_j exp(w_j - max w), w = (x + g)/tau.
+#: log y_i of Jang et al. (1): (v_i - max v)/tau - log sum_j exp((v_j - max v)/tau), v = x + g.
 SAMPLE_LOG = _sample_log()
+#: the careful variants of (J28), for extreme parameters (the template picks them per row): the
+#: exponents in double-double, their sum for the linear terms, shifted by their max ...
+LOG_PROB_FROM_LOG_CAREFUL = Exact(careful(LOG_PROB_FROM_LOG.args[0], logits[i]))
+LOG_PROB_CAREFUL = Exact(careful(LOG_PROB.args[0], logits[i]))
+#: ... and from y at a large tau, with log(y_i / y_j) for log y_i - log y_j
+LOG_PROB_RATIO = Exact(log_ratios(LOG_PROB_CAREFUL.args[0]))
 
 #: name -> general expression
 FORMS = {
@@ -212,11 +260,17 @@ FORMS = {
     "log_prob_from_log": LOG_PROB_FROM_LOG,
     "log_prob_u": LOG_PROB_U,
     "sample_log": SAMPLE_LOG,
+    "log_prob_careful": LOG_PROB_CAREFUL,
+    "log_prob_from_log_careful": LOG_PROB_FROM_LOG_CAREFUL,
+    "log_prob_ratio": LOG_PROB_RATIO,
 }
 
 
 def pivot_symbol(take: Take) -> sp.Symbol:
-    """The free real that a claim puts for ``take``: ``p_logits``, ``p_log_y`` (also for log y_j)."""
+    """The free value that a claim puts for ``take``: ``p_logits``, ``p_log_y`` (also for log y_j), and
+    ``p_y`` (positive) for y_j itself."""
+    if take.args[0] == y[i]:
+        return sp.Symbol("p_y", positive=True)
     (base,) = {a.base for a in take.args[0].atoms(sp.Indexed)}
     name = "log_y" if base == y else str(base)
     return sp.Symbol(f"p_{name}", real=True)

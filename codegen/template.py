@@ -1,12 +1,15 @@
 # ruff: noqa
-"""The hand-written part of generated/gumbel_softmax_numpy.py: argument checks, broadcasting,
-chunking, the support mask, and the double-double arithmetic the printed code calls.  No
-density formula lives here: the ``_rows_*``, ``_combine_*`` and ``_kernel_*`` functions are
-printed from SymPy by codegen.emit and inserted at the marker below."""
+"""The hand-written part of generated/gumbel_softmax_numpy.py: argument checks, dtypes, broadcasting,
+chunking, the support mask and which printed kernel each row takes; the arithmetic the printed code
+calls is in codegen/template_dd.py.  No density formula lives here: the ``_rows_*``, ``_combine_*``
+and ``_kernel_*`` functions are printed from SymPy by codegen.emit and inserted at the marker below."""
 # --- template start ---
 import concurrent.futures
+import decimal
+import fractions
 import functools
 import math
+import operator
 import os
 
 import numpy
@@ -26,6 +29,16 @@ _POOL = []
 #: over the categories is then k - 1 vectorised operations on contiguous rows, where numpy's
 #: reduction along a short last axis costs ~10 ns a row.  Larger k keeps the categories last.
 _CATEGORIES_FIRST_UP_TO = 32
+#: A density row takes the plain printed forms while its logits lie within +-_OFFSET, spread over at
+#: most _SPREAD, and tau <= _TAU_Y (from y) or _TAU_PIVOT (from log y); beyond, the careful forms
+#: (float64 exponents lose 2**-53 |x_i - x_j|, double-double sums 2**-106 k |x|, a pivot of rounded
+#: z 2**-53 tau |log y|), from y at a large tau the log-ratio form (a rounded log y_i is off by
+#: 2**-53 |log y_i|, times tau), from y with both, exact arithmetic (_exactly), as are the rows
+#: whose float64 value is not finite inside the support.
+_SPREAD, _OFFSET = 128.0, 2.0 ** 32
+_TAU_Y = 32.0
+_TAU_PIVOT = 2.0 ** 40
+_PLAIN, _CAREFUL, _RATIO, _EXACT, _SPECIAL = range(5)
 
 
 def _pool():
@@ -38,14 +51,17 @@ def _pool():
 def support_tolerance(dtype):
     """|sum(y) - 1| (or |logsumexp(log_y)|) beyond sqrt(eps(dtype)) is off the simplex: -inf.
 
-    float64: 1.49e-08; float32: 3.45e-04.
+    ``dtype``: the point's (y or log_y); integers and booleans count as float64.  float16: 3.13e-02;
+    float32: 3.45e-04; float64: 1.49e-08; longdouble: 3.29e-10 for x86's 80-bit format.
     """
-    return float(numpy.sqrt(numpy.finfo(dtype).eps))
+    dtype = numpy.dtype(dtype)
+    return float(numpy.sqrt(numpy.finfo(dtype if dtype.kind == "f" else numpy.float64).eps))
 
 
-def _floating(*arrays):
+def _out_dtype(*arrays):
+    """numpy's result type of the inputs when it is a float (float16 to longdouble), else float64."""
     dtype = numpy.result_type(*arrays)
-    return dtype if dtype in (numpy.float32, numpy.float64) else numpy.dtype(numpy.float64)
+    return dtype if dtype.kind == "f" else numpy.dtype(numpy.float64)
 
 
 def _array(name, value):
@@ -58,12 +74,49 @@ def _array(name, value):
     return a
 
 
+def _float64(a, logits=False):
+    """longdouble rounded to float64, the compute dtype (others convert chunk by chunk), beyond its range to
+    0 or +-inf without astype's warning; logits shifted first by their row's max (no density changes)."""
+    if a.dtype.kind != "f" or a.dtype.itemsize <= 8:
+        return a.astype(numpy.float64) if logits and a.dtype.kind != "f" else a
+    with numpy.errstate(all="ignore"):
+        finite = numpy.isfinite(a)
+        if logits and numpy.any(finite & (numpy.abs(a) > numpy.finfo(numpy.float64).max)):
+            top = numpy.max(numpy.where(finite, a, -numpy.inf), axis=-1, keepdims=True)
+            a = numpy.where(numpy.isfinite(top), a - top, a)
+        return a.astype(numpy.float64)
+
+
 def _tau(tau):
-    t = _array("tau", tau).astype(numpy.float64)
-    with numpy.errstate(invalid="ignore"):
-        if not numpy.all(numpy.isfinite(t)) or not numpy.all(t > 0):
-            raise ValueError("tau: the temperature must be finite and > 0")
+    t = _array("tau", tau)
+    with numpy.errstate(all="ignore"):
+        t = t.astype(numpy.float64)
+        if not numpy.all((t > 0) & (t < numpy.inf)):
+            raise ValueError("tau: the temperature must be finite and > 0 (in float64, the compute dtype)")
     return t
+
+
+def _size(size):
+    """numpy.random's ``size``: None (as ()), an integer n (as (n,)) or a sequence of integers."""
+    def dim(d):
+        return operator.index(d) if not isinstance(d, (bool, numpy.bool_)) else operator.index(None)
+    try:
+        dims = () if size is None else (dim(size),) if numpy.ndim(size) == 0 else tuple(map(dim, size))
+    except (TypeError, ValueError):
+        raise ValueError(f"size: need None, an integer or a sequence of integers, got {size!r}") from None
+    if any(d < 0 for d in dims):
+        raise ValueError(f"size: negative dimensions are not allowed, got {size!r}")
+    return dims
+
+
+def _rng(rng):
+    """numpy.random's ``rng``: a Generator, or what numpy.random.default_rng takes."""
+    if isinstance(rng, numpy.random.Generator):
+        return rng
+    try:
+        return numpy.random.default_rng(rng)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"rng: need None, a seed, a SeedSequence, a BitGenerator or a Generator ({exc})") from None
 
 
 def _last_axis(name, a, k, what="k"):
@@ -83,6 +136,38 @@ def _logits(logits):
     return x
 
 
+def _parameters(x, sampler=False):
+    """(logits to compute with, each row's value where no formula applies, rows beyond _SPREAD or _OFFSET).
+
+    softmax extends to infinite logits: a -inf category has pi_i = 0, one +inf takes all of pi.  Every
+    logit -inf, two +inf, or (sampling) a NaN: no distribution, ValueError.  A density row with a NaN
+    is NaN, one where pi has a zero -inf: the distribution lies on a face of the simplex, without a
+    density on the open simplex (None: all finite).  A sampler's row with one +inf becomes 0 there,
+    -inf elsewhere (the same pi).  The rows beyond: None when the whole array is within both."""
+    x = _float64(x, logits=True)
+    with numpy.errstate(all="ignore"):
+        lo, hi = (float(numpy.min(x)), float(numpy.max(x))) if x.size else (0.0, 0.0)
+        if math.isfinite(lo) and math.isfinite(hi):
+            if sampler:  # rows whose v - max v may overflow (tau > 1 then takes them exactly)
+                return x, None, None if hi - lo < 2.0 ** 1022 else _spread(x) >= 2.0 ** 1022
+            return x, None, None if hi - lo <= _SPREAD and max(-lo, hi) <= _OFFSET else _wide(x)
+        nan = numpy.isnan(x).any(axis=-1)
+        if sampler and nan.any():
+            raise ValueError("logits: NaN (no distribution to sample)")
+        plus = (pos := numpy.isposinf(x)).sum(axis=-1)
+        if numpy.any(~nan & ((plus >= 2) | numpy.isneginf(x).all(axis=-1))):
+            raise ValueError("logits: a row with every logit -inf (no category has positive probability) or "
+                             "with two or more +inf (their shares are undefined) defines no distribution")
+        if sampler:
+            x = numpy.where((plus == 1)[..., None], numpy.where(pos, 0.0, -numpy.inf), x)
+            return x, None, _spread(x) >= 2.0 ** 1022
+        finite = numpy.isfinite(x)
+        special = numpy.where(nan, numpy.nan, numpy.where(finite.all(axis=-1), 0.0, -numpy.inf))
+        x = numpy.where(finite, x, 0.0)
+        return x, special, _wide(x)
+
+
+
 def _batch(names, *shapes):
     try:
         return numpy.broadcast_shapes(*shapes)
@@ -95,14 +180,46 @@ def _lead(a, ndim):
     return a.reshape((1,) * (ndim - a.ndim) + a.shape)
 
 
-def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
-    """Chunk, lay out, evaluate in float64, mask off-support rows, cast back to ``dtype``.
+def _density(kernels, mask, positive, point, logits, tau, batch, dtype, tol, limit):
+    """log p for the batch, each row by the kernel its parameters call for (see _SPREAD): ``kernels``
+    maps _PLAIN, _CAREFUL and (from y) _RATIO to pairs (rows, combine); ``limit`` the largest tau of
+    _PLAIN (None: no tau).  A single kind of row (the usual case) runs on the arrays as they are."""
+    x, special, wide = _parameters(logits)
+    if special is None and wide is None and (limit is None or not tau.size or numpy.max(tau) <= limit):
+        return _evaluate(kernels[_PLAIN], mask, positive, point, x, tau, batch, dtype, tol)
+    kind = numpy.where(wide := False if wide is None else wide, _CAREFUL if _CAREFUL in kernels else _PLAIN, _PLAIN)
+    if limit is not None:
+        kind = numpy.where(tau > limit, numpy.where(wide, _EXACT, _RATIO) if _RATIO in kernels else _CAREFUL, kind)
+    if special is not None:
+        kind = numpy.where(special != 0, _SPECIAL, kind)
+    kind = numpy.broadcast_to(kind, rows := batch or (1,))
+    present = numpy.unique(kind)
+    if len(present) == 1 and present[0] in (_PLAIN, _CAREFUL, _RATIO):
+        return _evaluate(kernels[int(present[0])], mask, positive, point, x, tau, batch, dtype, tol)
+    out = numpy.empty(rows, dtype=dtype)
+    point = numpy.broadcast_to(point, rows + point.shape[-1:])
+    x = numpy.broadcast_to(x, rows + x.shape[-1:])
+    tau = None if tau is None else numpy.broadcast_to(tau, rows)
+    with numpy.errstate(all="ignore"):
+        for c in present:
+            idx = numpy.nonzero(kind == c)
+            p, t = numpy.asarray(point[idx], dtype=numpy.float64), None if tau is None else tau[idx]
+            if c == _SPECIAL:
+                out[idx] = numpy.where(numpy.isnan(p).any(axis=-1), numpy.nan, numpy.broadcast_to(special, rows)[idx])
+            elif c == _EXACT:
+                off = mask(p, tol, -1) if mask is not None else False
+                out[idx] = _settle(kernels[_RATIO], positive, p, x[idx], t, numpy.full(len(p), numpy.nan), off)
+            else:
+                out[idx] = _evaluate(kernels[int(c)], mask, positive, p, x[idx], t, p.shape[:1], numpy.float64, tol)
+    return out if batch else out[0]
 
-    ``kernel`` is a pair (rows, combine) of printed functions: ``rows`` reduces each chunk
-    of about _CHUNK elements to per-row values, ``combine`` joins those for a block of about
-    _BLOCK rows.  ``logits`` and ``tau`` keep their own batch shapes (broadcast inside the
-    kernels), so a sum over the logits of one distribution is not repeated per sample.
-    """
+
+def _evaluate(kernel, mask, positive, point, logits, tau, batch, dtype, tol):
+    """Chunk, lay out, evaluate in float64, settle rows off the support or not finite, cast to ``dtype``.
+
+    ``kernel``: printed (rows, combine); ``rows`` reduces chunks of about _CHUNK elements to per-row
+    values, ``combine`` joins those for blocks of about _BLOCK rows.  ``logits`` and ``tau`` keep their
+    own batch shapes (broadcast inside the kernels): a sum over one row of logits is not repeated."""
     rows_kernel, combine = kernel
     single = not batch  # one row runs as a batch of one: the same arithmetic, bit for bit
     batch = batch or (1,)
@@ -113,7 +230,6 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
     scalar = tau is None or tau.ndim == 0
     tau = None if tau is None else float(tau) if scalar else _lead(tau, len(batch))
     out = numpy.empty(batch, dtype=dtype)
-    tol = support_tolerance(dtype)
     if out.size == 0:
         return out
     inner = math.prod(batch[1:])
@@ -146,14 +262,15 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
                 parts = [reduce(slice(s, min(s + chunk, rows.stop))) for s in range(rows.start, rows.stop, chunk)]
                 atoms = [_joined([p[0][j] for p in parts]) for j in range(len(parts[0][0]))]
                 value = combine(*atoms, k) if tau is None else combine(*atoms, tau if scalar else rows_of(tau, rows), k)
-                if mask is not None:
-                    # a y_i <= 0 (log y_i = -inf or NaN) makes the value NaN: off the support
-                    # unless a NaN came in, which stays NaN
-                    nan = numpy.isnan(value)
-                    off = numpy.concatenate([p[1] for p in parts]) | nan
-                    if numpy.any(nan):
-                        off &= ~(numpy.isnan(point[rows]).any(axis=-1) | numpy.isnan(rows_of(logits, rows)).any(axis=-1))
-                    value = numpy.where(off, -numpy.inf, value)
+                off = False if mask is None else numpy.concatenate([p[1] for p in parts])
+                lost = _lost(atoms, value, k)
+                check = ~numpy.isfinite(value) | off | lost
+                if numpy.any(check):  # off the support, NaN in, beyond float64 or double-double: _settle
+                    idx, value = numpy.nonzero(check), numpy.where(lost, numpy.nan, value)  # lost: again, exactly
+                    x = numpy.broadcast_to(rows_of(logits, rows), check.shape + (k,))[idx]
+                    t = None if tau is None else numpy.broadcast_to(tau if scalar else rows_of(tau, rows), check.shape)[idx]
+                    value[idx] = _settle(kernel, positive, numpy.asarray(point[rows][idx], dtype=numpy.float64),
+                                         numpy.asarray(x, dtype=numpy.float64), t, value[idx], off if mask is None else off[idx])
                 out[rows] = value
 
     blocks = [slice(s, min(s + block, batch[0])) for s in range(0, batch[0], block)]
@@ -168,141 +285,116 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
     return out[0] if single else out
 
 
-def _per_row(a, axis, shape):
-    """A reduction's value without its category axis, on every row of the chunk (a pair stays a pair)."""
-    if isinstance(a, tuple):
-        return tuple(None if part is None else _per_row(part, axis, shape) for part in a)
-    return numpy.broadcast_to(a[0] if axis == 0 else a[..., 0], shape)
-
-
-def _joined(parts):
-    if isinstance(parts[0], tuple):
-        return tuple(_joined([p[j] for p in parts]) for j in range(2))
-    return parts[0] if len(parts) == 1 else numpy.concatenate(parts)
-
-
-def _off_simplex(y, tol, axis):
-    """|sum y - 1| > tol (y_i <= 0 is caught by the NaN it makes in the kernel)."""
-    return numpy.abs(numpy.sum(y, axis=axis) - 1) > tol
-
-
-def _off_simplex_log(log_y, tol, axis):
-    """|logsumexp(log_y)| > tol.  No shift is needed: a log_y_i above 709 overflows to inf and
-    all of them far below 0 underflow to log 0 = -inf, both rightly off the simplex."""
-    return ~(numpy.abs(numpy.log(numpy.sum(numpy.exp(log_y), axis=axis))) <= tol)
-
-
 # @@DOUBLE_DOUBLE@@
-def _argmax(z, axis):
-    """The last category where ``z`` is largest in its row (kept axis, for _take)."""
-    k = z.shape[axis]
-    index = numpy.arange(k).reshape((k,) + (1,) * (z.ndim - 1)) if axis == 0 else numpy.arange(k)
-    top = numpy.equal(z, numpy.max(z, axis=axis, keepdims=True))
-    return numpy.max(numpy.where(top, index, -1), axis=axis, keepdims=True)
-
-
-def _take(v, index, axis):
-    return numpy.take_along_axis(v, index, axis)
-
-
-def _add_rounded(*terms):
-    """round(sum of terms): the high parts summed, then the low parts; exact where they cancel."""
-    pairs = [_pair(t) for t in terms]
-    hi = pairs[0][0]
-    for th, _ in pairs[1:]:
-        hi = hi + th
-    lows = [tl for _, tl in pairs if tl is not None]
-    if not lows:
-        return hi
-    lo = lows[0]
-    for tl in lows[1:]:
-        lo = lo + tl
-    return hi + lo
-
-
 def log_prob(y, logits, tau):
     """log p(y | logits, tau) of the Gumbel-softmax (Concrete) distribution, eq. (J28).
 
-    Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), y_k = 1 - sum of the others.
-    ``y`` (..., k) on the open simplex; ``logits`` (..., k) unnormalised log pi (the
-    density is invariant to adding a constant to all logits); ``tau`` > 0, a scalar or
-    an array broadcasting against the batch shape.  Returns the broadcast batch shape,
-    float32 for float32 inputs and float64 otherwise (computed in float64).
-    Off the support (any y_i <= 0, or |sum y - 1| > support_tolerance(dtype)): -inf.
-    An infinite logit (a degenerate distribution, not a density on the open simplex) gives -inf.
-    NaN in y or logits gives NaN.  Raises ValueError naming the argument for
-    tau <= 0 or not finite, k < 2, mismatched last axes, batch shapes that do not broadcast.
+    Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), y_k = 1 - sum of the others.  ``y`` (..., k)
+    on the open simplex, ``logits`` (..., k) unnormalised log pi (a constant added to a row changes
+    nothing), ``tau`` > 0 a scalar or an array; their batch shapes broadcast to the result's shape.
+    dtype: numpy's result type of y and logits if a float (float16 in, float16 out), else float64;
+    computed in float64 (longdouble rounded to it).  Off the support (a y_i <= 0, or |sum y - 1| >
+    support_tolerance(y.dtype)): -inf.  A -inf logit (a masked category), or a +inf one beside others,
+    puts a zero in pi: the distribution lies on a face of the simplex, with no density here: -inf.
+    NaN in y or logits: NaN.  A value beyond float64's range: +-inf.  Raises ValueError naming the
+    argument for tau <= 0 or not finite, k < 2, a row of logits all -inf or with two +inf,
+    mismatched last axes, batch shapes that do not broadcast, non-numeric input.
     """
     x = _logits(logits)
     y = _array("y", y)
     _last_axis("y", y, x.shape[-1])
     t = _tau(tau)
     batch = _batch("y, logits, tau", y.shape[:-1], x.shape[:-1], t.shape)
-    return _evaluate((_rows_log_prob, _combine_log_prob), _off_simplex, y, x, t, batch, _floating(y, x))
+    kernels = {_PLAIN: (_rows_log_prob, _combine_log_prob), _CAREFUL: (_rows_log_prob_careful, _combine_log_prob_careful),
+               _RATIO: (_rows_log_prob_ratio, _combine_log_prob_ratio)}
+    return _density(kernels, _off_simplex, True, _float64(y), x, t, batch, _out_dtype(y, x),
+                    support_tolerance(y.dtype), _TAU_Y)
 
 
 def log_prob_from_log(log_y, logits, tau):
-    """log p(y | logits, tau) of eq. (J28) evaluated from log y: exact where y underflows.
-
-    Base measure: Lebesgue measure on (y_1, ..., y_{k-1}) (the same density as
-    log_prob, not a density of log y).  Off the support (any log_y_i = -inf, or
-    |logsumexp(log_y)| > support_tolerance(dtype)): -inf.  Otherwise as log_prob.
-    """
+    """log p(y | logits, tau) of eq. (J28) evaluated from log y (``log_y`` (..., k)): exact where y
+    underflows.  Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), the density of log_prob (not of
+    log y).  Off the support (a log_y_i = -inf, or |logsumexp(log_y)| > support_tolerance(log_y.dtype)):
+    -inf.  Shapes, dtypes, infinite and NaN input, errors: as log_prob."""
     x = _logits(logits)
     log_y = _array("log_y", log_y)
     _last_axis("log_y", log_y, x.shape[-1])
     t = _tau(tau)
     batch = _batch("log_y, logits, tau", log_y.shape[:-1], x.shape[:-1], t.shape)
-    return _evaluate((_rows_log_prob_from_log, _combine_log_prob_from_log), _off_simplex_log, log_y, x, t, batch, _floating(log_y, x))
+    kernels = {_PLAIN: (_rows_log_prob_from_log, _combine_log_prob_from_log),
+               _CAREFUL: (_rows_log_prob_from_log_careful, _combine_log_prob_from_log_careful)}
+    return _density(kernels, _off_simplex_log, False, _float64(log_y), x, t, batch, _out_dtype(log_y, x),
+                    support_tolerance(log_y.dtype), _TAU_PIVOT)
 
 
 def log_prob_u(u, logits):
     """log p(u_1, ..., u_{k-1} | logits) of eq. (8), u_i = tau (log y_i - log y_k).
 
-    Base measure: Lebesgue measure on R^{k-1}.  ``u`` (..., k-1), ``logits`` (..., k).
-    NaN in gives NaN; otherwise finite for finite input.
+    Base measure: Lebesgue measure on R^{k-1}.  ``u`` (..., k-1), ``logits`` (..., k); the batch
+    shapes broadcast.  A u_i = +-inf is off R^{k-1}: -inf; a zero in pi (infinite logits, as in
+    log_prob): -inf; NaN in: NaN; beyond float64's range: +-inf.  dtypes and errors as log_prob.
     """
     x = _logits(logits)
     u = _array("u", u)
     _last_axis("u", u, x.shape[-1] - 1, what="k-1")
     batch = _batch("u, logits", u.shape[:-1], x.shape[:-1])
-    dtype = _floating(u, x)
+    dtype = _out_dtype(u, x)
+    u = _float64(u)
     full = numpy.concatenate([numpy.broadcast_to(u, batch + u.shape[-1:]),
                               numpy.zeros(batch + (1,), dtype=u.dtype)], axis=-1)  # u_k = 0
-    return _evaluate((_rows_log_prob_u, _combine_log_prob_u), None, full, x, None, batch, dtype)
+    return _density({_PLAIN: (_rows_log_prob_u, _combine_log_prob_u)}, None, False, full, x, None, batch, dtype, 0.0, None)
 
 
-def sample_log(logits, tau, size=(), rng=None):
-    """log y for y ~ GumbelSoftmax(logits, tau): log softmax((logits + g) / tau), g standard Gumbel.
-
-    Returns shape size + batch + (k,), batch = broadcast(logits.shape[:-1], tau.shape);
-    dtype float32 for float32 logits, float64 otherwise.  ``rng``: a numpy Generator or a
-    seed.  Values are log-probabilities (base measure: counting measure over categories of
-    the point y on the simplex); exp of them is a point of the simplex, which may underflow
-    to 0 at low tau - use log_prob_from_log on these.
-    """
+def _sample_log(logits, tau, size, rng):
+    """(float64 log y, the output dtype) of sample_log."""
     x = _logits(logits)
     t = _tau(tau)
-    rng = rng if isinstance(rng, numpy.random.Generator) else numpy.random.default_rng(rng)
-    size = (size,) if isinstance(size, (int, numpy.integer)) else tuple(size)
+    size, rng = _size(size), _rng(rng)
+    dtype = _out_dtype(x)
+    x, _, wide = _parameters(x, sampler=True)
     k = x.shape[-1]
     batch = _batch("logits, tau", x.shape[:-1], t.shape)
     shape = size + batch + (k,)
     g = rng.gumbel(size=shape)
     with numpy.errstate(all="ignore"):
-        out = _kernel_sample_log(numpy.broadcast_to(x, shape).astype(numpy.float64, copy=False), g,
-                                 numpy.broadcast_to(t, size + batch)[..., None], k, -1)
-    return out.astype(_floating(x), copy=False)
+        x, t = numpy.broadcast_to(x, shape), numpy.broadcast_to(t, size + batch)[..., None]
+        out = _kernel_sample_log(x, g, t, k, -1)
+        # logits spread beyond 2**1022: v - max v may overflow where (v - max v) / tau (tau > 1) does not
+        if wide is not None and numpy.any(wide := numpy.broadcast_to(wide, size + batch) & (t[..., 0] > 1)):
+            idx = numpy.nonzero(wide)
+            out[idx] = _exactly((_kernel_sample_log,), g[idx], x[idx], t[idx], k)
+    return out, dtype
 
 
-def sample(logits, tau, size=(), rng=None):
-    """y ~ GumbelSoftmax(logits, tau) on the simplex: exp(sample_log(...)); same arguments.
+def sample_log(logits, tau, size=None, rng=None):
+    """log y for y ~ GumbelSoftmax(logits, tau), Jang et al. (1): log softmax((logits + g) / tau), g
+    standard Gumbel, evaluated as (v - max v) / tau - log sum exp(...), v = logits + g.
 
-    At low tau entries may underflow to exactly 0 (off the open simplex, so log_prob gives
-    -inf there); sample_log with log_prob_from_log avoids that.
+    ``logits`` (..., k), ``tau`` > 0 a scalar or an array; batch = broadcast(logits.shape[:-1], tau.shape).
+    ``size``: None or () (one draw per distribution), an int n, or a tuple; the result has shape size +
+    batch + (k,).  ``rng``: a numpy Generator, or what numpy.random.default_rng takes (None, a seed, a
+    SeedSequence, a BitGenerator).  dtype: that of logits if a float (float16 to longdouble), else
+    float64; computed in float64.  Values: log-probabilities of the categories, a point of the simplex
+    (exp of them may underflow to 0 at a low tau: use log_prob_from_log).  A -inf logit (masked) gives
+    -inf there; a single +inf logit the degenerate sample (0 there, -inf elsewhere), a vertex, which
+    every draw approaches as tau -> 0.  Raises ValueError naming the argument for tau <= 0 or not finite, NaN logits, a
+    row of logits all -inf or with two +inf, k < 2, batch shapes that do not broadcast, and a size or
+    rng that numpy.random would not take.
     """
-    with numpy.errstate(under="ignore"):
-        return numpy.exp(sample_log(logits, tau, size=size, rng=rng))
+    out, dtype = _sample_log(logits, tau, size, rng)
+    with numpy.errstate(all="ignore"):
+        return out.astype(dtype, copy=False)
+
+
+def sample(logits, tau, size=None, rng=None):
+    """y ~ GumbelSoftmax(logits, tau) on the simplex: exp(sample_log(...)), the same arguments,
+    shape and dtype (exp taken in float64, then rounded).  At a low tau entries may underflow to
+    exactly 0 (off the open simplex, so log_prob gives -inf there); sample_log with
+    log_prob_from_log avoids that.
+    """
+    out, dtype = _sample_log(logits, tau, size, rng)
+    with numpy.errstate(all="ignore"):
+        return numpy.exp(out).astype(dtype, copy=False)
 
 
 # @@KERNELS@@

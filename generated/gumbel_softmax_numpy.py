@@ -2,11 +2,14 @@
 
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
 verified expressions (J28) and (8) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.dd_log, cg.cse.
-sha256 of the expressions: d3ffb0cf06640bd0aecaa12c77845da9c4252f0efd17f94af475edc43cc21b6d
+sha256 of the expressions: 1385b0181e6cb82a62c7b5d84e5841fafb1a2894ee10f1bfa1c5b02168d500bd
 """
 import concurrent.futures
+import decimal
+import fractions
 import functools
 import math
+import operator
 import os
 
 import numpy
@@ -26,6 +29,16 @@ _POOL = []
 #: over the categories is then k - 1 vectorised operations on contiguous rows, where numpy's
 #: reduction along a short last axis costs ~10 ns a row.  Larger k keeps the categories last.
 _CATEGORIES_FIRST_UP_TO = 32
+#: A density row takes the plain printed forms while its logits lie within +-_OFFSET, spread over at
+#: most _SPREAD, and tau <= _TAU_Y (from y) or _TAU_PIVOT (from log y); beyond, the careful forms
+#: (float64 exponents lose 2**-53 |x_i - x_j|, double-double sums 2**-106 k |x|, a pivot of rounded
+#: z 2**-53 tau |log y|), from y at a large tau the log-ratio form (a rounded log y_i is off by
+#: 2**-53 |log y_i|, times tau), from y with both, exact arithmetic (_exactly), as are the rows
+#: whose float64 value is not finite inside the support.
+_SPREAD, _OFFSET = 128.0, 2.0 ** 32
+_TAU_Y = 32.0
+_TAU_PIVOT = 2.0 ** 40
+_PLAIN, _CAREFUL, _RATIO, _EXACT, _SPECIAL = range(5)
 
 
 def _pool():
@@ -38,14 +51,17 @@ def _pool():
 def support_tolerance(dtype):
     """|sum(y) - 1| (or |logsumexp(log_y)|) beyond sqrt(eps(dtype)) is off the simplex: -inf.
 
-    float64: 1.49e-08; float32: 3.45e-04.
+    ``dtype``: the point's (y or log_y); integers and booleans count as float64.  float16: 3.13e-02;
+    float32: 3.45e-04; float64: 1.49e-08; longdouble: 3.29e-10 for x86's 80-bit format.
     """
-    return float(numpy.sqrt(numpy.finfo(dtype).eps))
+    dtype = numpy.dtype(dtype)
+    return float(numpy.sqrt(numpy.finfo(dtype if dtype.kind == "f" else numpy.float64).eps))
 
 
-def _floating(*arrays):
+def _out_dtype(*arrays):
+    """numpy's result type of the inputs when it is a float (float16 to longdouble), else float64."""
     dtype = numpy.result_type(*arrays)
-    return dtype if dtype in (numpy.float32, numpy.float64) else numpy.dtype(numpy.float64)
+    return dtype if dtype.kind == "f" else numpy.dtype(numpy.float64)
 
 
 def _array(name, value):
@@ -58,12 +74,49 @@ def _array(name, value):
     return a
 
 
+def _float64(a, logits=False):
+    """longdouble rounded to float64, the compute dtype (others convert chunk by chunk), beyond its range to
+    0 or +-inf without astype's warning; logits shifted first by their row's max (no density changes)."""
+    if a.dtype.kind != "f" or a.dtype.itemsize <= 8:
+        return a.astype(numpy.float64) if logits and a.dtype.kind != "f" else a
+    with numpy.errstate(all="ignore"):
+        finite = numpy.isfinite(a)
+        if logits and numpy.any(finite & (numpy.abs(a) > numpy.finfo(numpy.float64).max)):
+            top = numpy.max(numpy.where(finite, a, -numpy.inf), axis=-1, keepdims=True)
+            a = numpy.where(numpy.isfinite(top), a - top, a)
+        return a.astype(numpy.float64)
+
+
 def _tau(tau):
-    t = _array("tau", tau).astype(numpy.float64)
-    with numpy.errstate(invalid="ignore"):
-        if not numpy.all(numpy.isfinite(t)) or not numpy.all(t > 0):
-            raise ValueError("tau: the temperature must be finite and > 0")
+    t = _array("tau", tau)
+    with numpy.errstate(all="ignore"):
+        t = t.astype(numpy.float64)
+        if not numpy.all((t > 0) & (t < numpy.inf)):
+            raise ValueError("tau: the temperature must be finite and > 0 (in float64, the compute dtype)")
     return t
+
+
+def _size(size):
+    """numpy.random's ``size``: None (as ()), an integer n (as (n,)) or a sequence of integers."""
+    def dim(d):
+        return operator.index(d) if not isinstance(d, (bool, numpy.bool_)) else operator.index(None)
+    try:
+        dims = () if size is None else (dim(size),) if numpy.ndim(size) == 0 else tuple(map(dim, size))
+    except (TypeError, ValueError):
+        raise ValueError(f"size: need None, an integer or a sequence of integers, got {size!r}") from None
+    if any(d < 0 for d in dims):
+        raise ValueError(f"size: negative dimensions are not allowed, got {size!r}")
+    return dims
+
+
+def _rng(rng):
+    """numpy.random's ``rng``: a Generator, or what numpy.random.default_rng takes."""
+    if isinstance(rng, numpy.random.Generator):
+        return rng
+    try:
+        return numpy.random.default_rng(rng)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"rng: need None, a seed, a SeedSequence, a BitGenerator or a Generator ({exc})") from None
 
 
 def _last_axis(name, a, k, what="k"):
@@ -83,6 +136,38 @@ def _logits(logits):
     return x
 
 
+def _parameters(x, sampler=False):
+    """(logits to compute with, each row's value where no formula applies, rows beyond _SPREAD or _OFFSET).
+
+    softmax extends to infinite logits: a -inf category has pi_i = 0, one +inf takes all of pi.  Every
+    logit -inf, two +inf, or (sampling) a NaN: no distribution, ValueError.  A density row with a NaN
+    is NaN, one where pi has a zero -inf: the distribution lies on a face of the simplex, without a
+    density on the open simplex (None: all finite).  A sampler's row with one +inf becomes 0 there,
+    -inf elsewhere (the same pi).  The rows beyond: None when the whole array is within both."""
+    x = _float64(x, logits=True)
+    with numpy.errstate(all="ignore"):
+        lo, hi = (float(numpy.min(x)), float(numpy.max(x))) if x.size else (0.0, 0.0)
+        if math.isfinite(lo) and math.isfinite(hi):
+            if sampler:  # rows whose v - max v may overflow (tau > 1 then takes them exactly)
+                return x, None, None if hi - lo < 2.0 ** 1022 else _spread(x) >= 2.0 ** 1022
+            return x, None, None if hi - lo <= _SPREAD and max(-lo, hi) <= _OFFSET else _wide(x)
+        nan = numpy.isnan(x).any(axis=-1)
+        if sampler and nan.any():
+            raise ValueError("logits: NaN (no distribution to sample)")
+        plus = (pos := numpy.isposinf(x)).sum(axis=-1)
+        if numpy.any(~nan & ((plus >= 2) | numpy.isneginf(x).all(axis=-1))):
+            raise ValueError("logits: a row with every logit -inf (no category has positive probability) or "
+                             "with two or more +inf (their shares are undefined) defines no distribution")
+        if sampler:
+            x = numpy.where((plus == 1)[..., None], numpy.where(pos, 0.0, -numpy.inf), x)
+            return x, None, _spread(x) >= 2.0 ** 1022
+        finite = numpy.isfinite(x)
+        special = numpy.where(nan, numpy.nan, numpy.where(finite.all(axis=-1), 0.0, -numpy.inf))
+        x = numpy.where(finite, x, 0.0)
+        return x, special, _wide(x)
+
+
+
 def _batch(names, *shapes):
     try:
         return numpy.broadcast_shapes(*shapes)
@@ -95,14 +180,46 @@ def _lead(a, ndim):
     return a.reshape((1,) * (ndim - a.ndim) + a.shape)
 
 
-def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
-    """Chunk, lay out, evaluate in float64, mask off-support rows, cast back to ``dtype``.
+def _density(kernels, mask, positive, point, logits, tau, batch, dtype, tol, limit):
+    """log p for the batch, each row by the kernel its parameters call for (see _SPREAD): ``kernels``
+    maps _PLAIN, _CAREFUL and (from y) _RATIO to pairs (rows, combine); ``limit`` the largest tau of
+    _PLAIN (None: no tau).  A single kind of row (the usual case) runs on the arrays as they are."""
+    x, special, wide = _parameters(logits)
+    if special is None and wide is None and (limit is None or not tau.size or numpy.max(tau) <= limit):
+        return _evaluate(kernels[_PLAIN], mask, positive, point, x, tau, batch, dtype, tol)
+    kind = numpy.where(wide := False if wide is None else wide, _CAREFUL if _CAREFUL in kernels else _PLAIN, _PLAIN)
+    if limit is not None:
+        kind = numpy.where(tau > limit, numpy.where(wide, _EXACT, _RATIO) if _RATIO in kernels else _CAREFUL, kind)
+    if special is not None:
+        kind = numpy.where(special != 0, _SPECIAL, kind)
+    kind = numpy.broadcast_to(kind, rows := batch or (1,))
+    present = numpy.unique(kind)
+    if len(present) == 1 and present[0] in (_PLAIN, _CAREFUL, _RATIO):
+        return _evaluate(kernels[int(present[0])], mask, positive, point, x, tau, batch, dtype, tol)
+    out = numpy.empty(rows, dtype=dtype)
+    point = numpy.broadcast_to(point, rows + point.shape[-1:])
+    x = numpy.broadcast_to(x, rows + x.shape[-1:])
+    tau = None if tau is None else numpy.broadcast_to(tau, rows)
+    with numpy.errstate(all="ignore"):
+        for c in present:
+            idx = numpy.nonzero(kind == c)
+            p, t = numpy.asarray(point[idx], dtype=numpy.float64), None if tau is None else tau[idx]
+            if c == _SPECIAL:
+                out[idx] = numpy.where(numpy.isnan(p).any(axis=-1), numpy.nan, numpy.broadcast_to(special, rows)[idx])
+            elif c == _EXACT:
+                off = mask(p, tol, -1) if mask is not None else False
+                out[idx] = _settle(kernels[_RATIO], positive, p, x[idx], t, numpy.full(len(p), numpy.nan), off)
+            else:
+                out[idx] = _evaluate(kernels[int(c)], mask, positive, p, x[idx], t, p.shape[:1], numpy.float64, tol)
+    return out if batch else out[0]
 
-    ``kernel`` is a pair (rows, combine) of printed functions: ``rows`` reduces each chunk
-    of about _CHUNK elements to per-row values, ``combine`` joins those for a block of about
-    _BLOCK rows.  ``logits`` and ``tau`` keep their own batch shapes (broadcast inside the
-    kernels), so a sum over the logits of one distribution is not repeated per sample.
-    """
+
+def _evaluate(kernel, mask, positive, point, logits, tau, batch, dtype, tol):
+    """Chunk, lay out, evaluate in float64, settle rows off the support or not finite, cast to ``dtype``.
+
+    ``kernel``: printed (rows, combine); ``rows`` reduces chunks of about _CHUNK elements to per-row
+    values, ``combine`` joins those for blocks of about _BLOCK rows.  ``logits`` and ``tau`` keep their
+    own batch shapes (broadcast inside the kernels): a sum over one row of logits is not repeated."""
     rows_kernel, combine = kernel
     single = not batch  # one row runs as a batch of one: the same arithmetic, bit for bit
     batch = batch or (1,)
@@ -113,7 +230,6 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
     scalar = tau is None or tau.ndim == 0
     tau = None if tau is None else float(tau) if scalar else _lead(tau, len(batch))
     out = numpy.empty(batch, dtype=dtype)
-    tol = support_tolerance(dtype)
     if out.size == 0:
         return out
     inner = math.prod(batch[1:])
@@ -146,14 +262,15 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
                 parts = [reduce(slice(s, min(s + chunk, rows.stop))) for s in range(rows.start, rows.stop, chunk)]
                 atoms = [_joined([p[0][j] for p in parts]) for j in range(len(parts[0][0]))]
                 value = combine(*atoms, k) if tau is None else combine(*atoms, tau if scalar else rows_of(tau, rows), k)
-                if mask is not None:
-                    # a y_i <= 0 (log y_i = -inf or NaN) makes the value NaN: off the support
-                    # unless a NaN came in, which stays NaN
-                    nan = numpy.isnan(value)
-                    off = numpy.concatenate([p[1] for p in parts]) | nan
-                    if numpy.any(nan):
-                        off &= ~(numpy.isnan(point[rows]).any(axis=-1) | numpy.isnan(rows_of(logits, rows)).any(axis=-1))
-                    value = numpy.where(off, -numpy.inf, value)
+                off = False if mask is None else numpy.concatenate([p[1] for p in parts])
+                lost = _lost(atoms, value, k)
+                check = ~numpy.isfinite(value) | off | lost
+                if numpy.any(check):  # off the support, NaN in, beyond float64 or double-double: _settle
+                    idx, value = numpy.nonzero(check), numpy.where(lost, numpy.nan, value)  # lost: again, exactly
+                    x = numpy.broadcast_to(rows_of(logits, rows), check.shape + (k,))[idx]
+                    t = None if tau is None else numpy.broadcast_to(tau if scalar else rows_of(tau, rows), check.shape)[idx]
+                    value[idx] = _settle(kernel, positive, numpy.asarray(point[rows][idx], dtype=numpy.float64),
+                                         numpy.asarray(x, dtype=numpy.float64), t, value[idx], off if mask is None else off[idx])
                 out[rows] = value
 
     blocks = [slice(s, min(s + block, batch[0])) for s in range(0, batch[0], block)]
@@ -168,35 +285,11 @@ def _evaluate(kernel, mask, point, logits, tau, batch, dtype):
     return out[0] if single else out
 
 
-def _per_row(a, axis, shape):
-    """A reduction's value without its category axis, on every row of the chunk (a pair stays a pair)."""
-    if isinstance(a, tuple):
-        return tuple(None if part is None else _per_row(part, axis, shape) for part in a)
-    return numpy.broadcast_to(a[0] if axis == 0 else a[..., 0], shape)
-
-
-def _joined(parts):
-    if isinstance(parts[0], tuple):
-        return tuple(_joined([p[j] for p in parts]) for j in range(2))
-    return parts[0] if len(parts) == 1 else numpy.concatenate(parts)
-
-
-def _off_simplex(y, tol, axis):
-    """|sum y - 1| > tol (y_i <= 0 is caught by the NaN it makes in the kernel)."""
-    return numpy.abs(numpy.sum(y, axis=axis) - 1) > tol
-
-
-def _off_simplex_log(log_y, tol, axis):
-    """|logsumexp(log_y)| > tol.  No shift is needed: a log_y_i above 709 overflows to inf and
-    all of them far below 0 underflow to log 0 = -inf, both rightly off the simplex."""
-    return ~(numpy.abs(numpy.log(numpy.sum(numpy.exp(log_y), axis=axis))) <= tol)
-
-
 # Double-double arithmetic for the printed ``Exact(...)`` parts of the kernels: a value is
 # a float64 number or array, or a pair (hi, lo) standing for hi + lo with |lo| a few ulp of
 # hi at most; lo None means 0.  Error-free transformations (Knuth's two-sum, Dekker's
-# product) keep ~106 bits, so terms of the log-density that cancel (k tau log y_j against
-# (tau+1) sum log y_i) do so exactly.  Python numbers (a scalar tau, k) stay Python numbers.
+# product) keep ~106 bits, so terms of the log-density that cancel (sum_i x_i against k x_j,
+# k log y_j against sum_i log y_i) do so exactly.  Python numbers (a scalar tau, k) stay so.
 _SPLITTER = 134217729.0  # 2**27 + 1
 # log 2 in two parts, the first with 21 trailing zero bits: e * _LN2_HI is exact for |e| < 2**11
 _LN2_HI = 6.93147180369123816490e-01
@@ -219,6 +312,11 @@ def _is_number(v):
     return isinstance(v, (int, float))
 
 
+def _is_exact(v):
+    """An _Exact number, or an object array of them (the exact evaluation, _exactly)."""
+    return isinstance(v, _Exact) or getattr(v, "dtype", None) == object
+
+
 def _two_sum(a, b):
     s = a + b
     v = s - a
@@ -234,6 +332,8 @@ def _quick_two_sum(a, b):
 def _split(a):
     """a = hi + lo, each with at most 26 significant bits (Veltkamp; scaled above 2**995,
     where _SPLITTER * a would overflow)."""
+    if _is_exact(a):
+        return a, 0  # exact arithmetic: nothing to split
     t = _SPLITTER * a
     hi = t - (t - a)
     if _is_number(a):
@@ -299,6 +399,9 @@ def _dd_sum(v, axis):
     are exact and below ulp(sigma), so their float64 sum is the low part.
     """
     hi, lo = _pair(v)
+    if _is_exact(hi):
+        total = numpy.sum(hi, axis=axis, keepdims=True)
+        return (total if lo is None else total + numpy.sum(lo, axis=axis, keepdims=True)), None
     n = hi.shape[axis]
     top = numpy.maximum(numpy.max(hi, axis=axis, keepdims=True), numpy.negative(numpy.min(hi, axis=axis, keepdims=True)))
     _, e = numpy.frexp(top)
@@ -315,6 +418,8 @@ def _dd_log(v):
     """log of a positive value: e log 2 + log m with m in [sqrt(1/2), sqrt(2)), |log m| < 0.35,
     so that the one rounding left (of log m) is below 2**-54 (and k log S keeps it small)."""
     hi, lo = _pair(v)
+    if _is_exact(hi):
+        return numpy.log(_hi(v)), None
     mant, expo = numpy.frexp(hi)
     low = mant < _SQRT_HALF
     mant = numpy.where(low, mant + mant, mant)
@@ -338,6 +443,101 @@ def _dd_lgamma(k):
         return 0.0, None
     hi, lo = _dd_sum(_dd_log(numpy.arange(2.0, k)), 0)
     return float(hi[0]), float(lo[0])
+
+
+
+
+def _log_ratio(a, b):
+    """log(a / b) for a, b > 0 to a few ulp of itself: log1p((a - b) / b) where a / b is in (1/2, 2)
+    (a - b is exact there, Sterbenz), log(a / b) elsewhere (|log(a / b)| > log 2: the rounding of
+    the quotient is an absolute error of one ulp of 1)."""
+    if _is_exact(a):
+        return numpy.log(numpy.divide(a, b))
+    q = numpy.divide(a, b)
+    near = numpy.abs(numpy.subtract(q, 1.0)) < 0.5
+    return numpy.where(near, numpy.log1p(numpy.divide(numpy.subtract(a, b), b)), numpy.log(q))
+
+
+class _Exact(fractions.Fraction):
+    """A rational number closed under +, -, *, / (a Fraction whose results stay _Exact, floats taken at
+    their exact binary value).  exp rounds to float64: in every printed form its argument is <= 0
+    and its value is summed with weights e^u <= 1, so that rounding is the one of the float64 kernels;
+    log runs in decimal to the digits of the thread's decimal context (set by _exactly)."""
+    __slots__ = ()
+
+    def _closed(op):
+        def method(a, b):
+            r = op(a, b if isinstance(b, fractions.Fraction) else fractions.Fraction(b))
+            return r if r is NotImplemented else _Exact(r)
+        return method
+
+    __add__, __radd__ = _closed(fractions.Fraction.__add__), _closed(fractions.Fraction.__radd__)
+    __sub__, __rsub__ = _closed(fractions.Fraction.__sub__), _closed(fractions.Fraction.__rsub__)
+    __mul__, __rmul__ = _closed(fractions.Fraction.__mul__), _closed(fractions.Fraction.__rmul__)
+    __truediv__ = _closed(fractions.Fraction.__truediv__)
+    __rtruediv__ = _closed(fractions.Fraction.__rtruediv__)
+
+    def __neg__(a):
+        return _Exact(-a.numerator, a.denominator)
+
+    def exp(a):
+        try:
+            return _Exact(math.exp(float(a)))
+        except OverflowError:  # float(a) beyond float64: a far below -745 gives 0
+            if a < 0:
+                return _Exact(0)
+            raise
+
+    def log(a):
+        d = decimal.Decimal(a.numerator) / decimal.Decimal(a.denominator)
+        return _Exact(d.ln())
+
+
+def _to_exact(a):
+    """An object array of _Exact at the values of the float64 array ``a``."""
+    out = numpy.empty(a.size, dtype=object)
+    out[:] = [_Exact(v) for v in a.ravel().tolist()]
+    return out.reshape(a.shape)
+
+
+def _rounded(values):
+    """float64 of each _Exact value, correctly rounded; +-inf beyond float64's range."""
+    def one(v):
+        try:
+            return float(v)
+        except OverflowError:
+            return math.inf if v > 0 else -math.inf
+    return numpy.array([one(v) for v in numpy.ravel(values)], dtype=numpy.float64).reshape(numpy.shape(values))
+
+
+def _digits(tau):
+    """Decimal digits for the logs of _exactly: tau times the error of a log y_i (|log y_i| <= 745)
+    stays below 1e-25."""
+    return 30 + (0 if tau is None else max(0, int(math.log10(float(numpy.max(tau))))))
+
+
+def _per_row(a, axis, shape):
+    """A reduction's value without its category axis, on every row of the chunk (a pair stays a pair)."""
+    if isinstance(a, tuple):
+        return tuple(None if part is None else _per_row(part, axis, shape) for part in a)
+    return numpy.broadcast_to(a[0] if axis == 0 else a[..., 0], shape)
+
+
+def _joined(parts):
+    if isinstance(parts[0], tuple):
+        return tuple(_joined([p[j] for p in parts]) for j in range(2))
+    return parts[0] if len(parts) == 1 else numpy.concatenate(parts)
+
+
+def _off_simplex(y, tol, axis):
+    """|sum y - 1| > tol (y_i <= 0 is caught by the NaN it makes in the kernel)."""
+    return numpy.abs(numpy.sum(y, axis=axis) - 1) > tol
+
+
+def _off_simplex_log(log_y, tol, axis):
+    """|logsumexp(log_y)| > tol.  No shift is needed: a log_y_i above 709 overflows to inf and
+    all of them far below 0 underflow to log 0 = -inf, both rightly off the simplex."""
+    return ~(numpy.abs(numpy.log(numpy.sum(numpy.exp(log_y), axis=axis))) <= tol)
 
 
 def _argmax(z, axis):
@@ -367,114 +567,196 @@ def _add_rounded(*terms):
     return hi + lo
 
 
+def _spread(x):
+    """max - min of the finite logits of each row (-inf for a row without any)."""
+    finite = numpy.isfinite(x)
+    return numpy.max(numpy.where(finite, x, -numpy.inf), axis=-1) - numpy.min(numpy.where(finite, x, numpy.inf), axis=-1)
+
+
+def _lost(atoms, value, k):
+    """Rows whose double-double combination may have lost digits: terms up to k max|atom| cancelling to
+    max(1, |value|) < 2**-46 k max|atom| (106 bits then leave less than 2**-56 of it).  The sums over
+    the categories (the pairs) bound the other atoms (a log y_j <= 0 by the sum of them, the logits of
+    the plain forms by _OFFSET).  False where none is that large in the block (a few reductions)."""
+    his = [a[0] for a in atoms if isinstance(a, tuple)]
+    if not k * max(max(float(numpy.max(h)), -float(numpy.min(h))) for h in his) > 2.0 ** 46:
+        return False
+    scale = functools.reduce(numpy.maximum, [numpy.abs(h) for h in his])
+    return k * scale > 2.0 ** 46 * numpy.maximum(1.0, numpy.abs(value))
+
+
+def _wide(x):
+    """Rows of finite logits beyond _SPREAD or _OFFSET (see there)."""
+    return (numpy.max(x, -1) - numpy.min(x, -1) > _SPREAD) | (numpy.max(numpy.abs(x), -1) > _OFFSET)
+
+
+def _exactly(kernel, p, x, t, k):
+    """Rows (n, k) evaluated by the same printed kernels in exact rational arithmetic (_Exact), logs to
+    _digits(t) digits: rows whose float64 value overflowed, and rows from y with a large tau and widely
+    spread logits (tau log(y_i / y_j) against x_i - x_j would need more than double-double).  A
+    one-element ``kernel`` is the sampler's, elementwise: ``p`` is then the Gumbel noise, ``t`` (n, 1)."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = _digits(t)
+        ep, ex = _to_exact(p), _to_exact(numpy.asarray(x, dtype=numpy.float64))
+        if len(kernel) == 1:
+            return _rounded(kernel[0](ex, ep, _to_exact(t), k, -1))
+        rows_kernel, combine = kernel
+        if t is None:
+            atoms = rows_kernel(ep, ex, k, -1)
+        else:
+            et = _to_exact(numpy.asarray(t, dtype=numpy.float64))
+            atoms = rows_kernel(ep, ex, et[:, None], k, -1)
+        atoms = [_per_row(a, -1, ep.shape[:-1]) for a in atoms]
+        return _rounded(combine(*atoms, k) if t is None else combine(*atoms, et, k))
+
+
+def _settle(kernel, positive, p, x, t, value, off):
+    """Rows (n, k), float64, whose value is not finite (NaN also where digits were lost, _lost) or that
+    lie off the support: NaN in the point gives NaN; off the support or outside the domain of the
+    formula (a y_i <= 0, an infinite coordinate) -inf; otherwise float64 or double-double could not
+    carry the row: evaluated again exactly."""
+    nan = numpy.isnan(p).any(axis=-1)
+    inside = (numpy.isfinite(p) & (p > 0) if positive else numpy.isfinite(p)).all(axis=-1)
+    outside = ~inside | off
+    out = numpy.where(nan, numpy.nan, numpy.where(outside, -numpy.inf, value))
+    again = ~(nan | outside | numpy.isfinite(value))
+    if again.any():
+        out[again] = _exactly(kernel, p[again], x[again], None if t is None else t[again], p.shape[-1])
+    return out
 def log_prob(y, logits, tau):
     """log p(y | logits, tau) of the Gumbel-softmax (Concrete) distribution, eq. (J28).
 
-    Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), y_k = 1 - sum of the others.
-    ``y`` (..., k) on the open simplex; ``logits`` (..., k) unnormalised log pi (the
-    density is invariant to adding a constant to all logits); ``tau`` > 0, a scalar or
-    an array broadcasting against the batch shape.  Returns the broadcast batch shape,
-    float32 for float32 inputs and float64 otherwise (computed in float64).
-    Off the support (any y_i <= 0, or |sum y - 1| > support_tolerance(dtype)): -inf.
-    An infinite logit (a degenerate distribution, not a density on the open simplex) gives -inf.
-    NaN in y or logits gives NaN.  Raises ValueError naming the argument for
-    tau <= 0 or not finite, k < 2, mismatched last axes, batch shapes that do not broadcast.
+    Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), y_k = 1 - sum of the others.  ``y`` (..., k)
+    on the open simplex, ``logits`` (..., k) unnormalised log pi (a constant added to a row changes
+    nothing), ``tau`` > 0 a scalar or an array; their batch shapes broadcast to the result's shape.
+    dtype: numpy's result type of y and logits if a float (float16 in, float16 out), else float64;
+    computed in float64 (longdouble rounded to it).  Off the support (a y_i <= 0, or |sum y - 1| >
+    support_tolerance(y.dtype)): -inf.  A -inf logit (a masked category), or a +inf one beside others,
+    puts a zero in pi: the distribution lies on a face of the simplex, with no density here: -inf.
+    NaN in y or logits: NaN.  A value beyond float64's range: +-inf.  Raises ValueError naming the
+    argument for tau <= 0 or not finite, k < 2, a row of logits all -inf or with two +inf,
+    mismatched last axes, batch shapes that do not broadcast, non-numeric input.
     """
     x = _logits(logits)
     y = _array("y", y)
     _last_axis("y", y, x.shape[-1])
     t = _tau(tau)
     batch = _batch("y, logits, tau", y.shape[:-1], x.shape[:-1], t.shape)
-    return _evaluate((_rows_log_prob, _combine_log_prob), _off_simplex, y, x, t, batch, _floating(y, x))
+    kernels = {_PLAIN: (_rows_log_prob, _combine_log_prob), _CAREFUL: (_rows_log_prob_careful, _combine_log_prob_careful),
+               _RATIO: (_rows_log_prob_ratio, _combine_log_prob_ratio)}
+    return _density(kernels, _off_simplex, True, _float64(y), x, t, batch, _out_dtype(y, x),
+                    support_tolerance(y.dtype), _TAU_Y)
 
 
 def log_prob_from_log(log_y, logits, tau):
-    """log p(y | logits, tau) of eq. (J28) evaluated from log y: exact where y underflows.
-
-    Base measure: Lebesgue measure on (y_1, ..., y_{k-1}) (the same density as
-    log_prob, not a density of log y).  Off the support (any log_y_i = -inf, or
-    |logsumexp(log_y)| > support_tolerance(dtype)): -inf.  Otherwise as log_prob.
-    """
+    """log p(y | logits, tau) of eq. (J28) evaluated from log y (``log_y`` (..., k)): exact where y
+    underflows.  Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), the density of log_prob (not of
+    log y).  Off the support (a log_y_i = -inf, or |logsumexp(log_y)| > support_tolerance(log_y.dtype)):
+    -inf.  Shapes, dtypes, infinite and NaN input, errors: as log_prob."""
     x = _logits(logits)
     log_y = _array("log_y", log_y)
     _last_axis("log_y", log_y, x.shape[-1])
     t = _tau(tau)
     batch = _batch("log_y, logits, tau", log_y.shape[:-1], x.shape[:-1], t.shape)
-    return _evaluate((_rows_log_prob_from_log, _combine_log_prob_from_log), _off_simplex_log, log_y, x, t, batch, _floating(log_y, x))
+    kernels = {_PLAIN: (_rows_log_prob_from_log, _combine_log_prob_from_log),
+               _CAREFUL: (_rows_log_prob_from_log_careful, _combine_log_prob_from_log_careful)}
+    return _density(kernels, _off_simplex_log, False, _float64(log_y), x, t, batch, _out_dtype(log_y, x),
+                    support_tolerance(log_y.dtype), _TAU_PIVOT)
 
 
 def log_prob_u(u, logits):
     """log p(u_1, ..., u_{k-1} | logits) of eq. (8), u_i = tau (log y_i - log y_k).
 
-    Base measure: Lebesgue measure on R^{k-1}.  ``u`` (..., k-1), ``logits`` (..., k).
-    NaN in gives NaN; otherwise finite for finite input.
+    Base measure: Lebesgue measure on R^{k-1}.  ``u`` (..., k-1), ``logits`` (..., k); the batch
+    shapes broadcast.  A u_i = +-inf is off R^{k-1}: -inf; a zero in pi (infinite logits, as in
+    log_prob): -inf; NaN in: NaN; beyond float64's range: +-inf.  dtypes and errors as log_prob.
     """
     x = _logits(logits)
     u = _array("u", u)
     _last_axis("u", u, x.shape[-1] - 1, what="k-1")
     batch = _batch("u, logits", u.shape[:-1], x.shape[:-1])
-    dtype = _floating(u, x)
+    dtype = _out_dtype(u, x)
+    u = _float64(u)
     full = numpy.concatenate([numpy.broadcast_to(u, batch + u.shape[-1:]),
                               numpy.zeros(batch + (1,), dtype=u.dtype)], axis=-1)  # u_k = 0
-    return _evaluate((_rows_log_prob_u, _combine_log_prob_u), None, full, x, None, batch, dtype)
+    return _density({_PLAIN: (_rows_log_prob_u, _combine_log_prob_u)}, None, False, full, x, None, batch, dtype, 0.0, None)
 
 
-def sample_log(logits, tau, size=(), rng=None):
-    """log y for y ~ GumbelSoftmax(logits, tau): log softmax((logits + g) / tau), g standard Gumbel.
-
-    Returns shape size + batch + (k,), batch = broadcast(logits.shape[:-1], tau.shape);
-    dtype float32 for float32 logits, float64 otherwise.  ``rng``: a numpy Generator or a
-    seed.  Values are log-probabilities (base measure: counting measure over categories of
-    the point y on the simplex); exp of them is a point of the simplex, which may underflow
-    to 0 at low tau - use log_prob_from_log on these.
-    """
+def _sample_log(logits, tau, size, rng):
+    """(float64 log y, the output dtype) of sample_log."""
     x = _logits(logits)
     t = _tau(tau)
-    rng = rng if isinstance(rng, numpy.random.Generator) else numpy.random.default_rng(rng)
-    size = (size,) if isinstance(size, (int, numpy.integer)) else tuple(size)
+    size, rng = _size(size), _rng(rng)
+    dtype = _out_dtype(x)
+    x, _, wide = _parameters(x, sampler=True)
     k = x.shape[-1]
     batch = _batch("logits, tau", x.shape[:-1], t.shape)
     shape = size + batch + (k,)
     g = rng.gumbel(size=shape)
     with numpy.errstate(all="ignore"):
-        out = _kernel_sample_log(numpy.broadcast_to(x, shape).astype(numpy.float64, copy=False), g,
-                                 numpy.broadcast_to(t, size + batch)[..., None], k, -1)
-    return out.astype(_floating(x), copy=False)
+        x, t = numpy.broadcast_to(x, shape), numpy.broadcast_to(t, size + batch)[..., None]
+        out = _kernel_sample_log(x, g, t, k, -1)
+        # logits spread beyond 2**1022: v - max v may overflow where (v - max v) / tau (tau > 1) does not
+        if wide is not None and numpy.any(wide := numpy.broadcast_to(wide, size + batch) & (t[..., 0] > 1)):
+            idx = numpy.nonzero(wide)
+            out[idx] = _exactly((_kernel_sample_log,), g[idx], x[idx], t[idx], k)
+    return out, dtype
 
 
-def sample(logits, tau, size=(), rng=None):
-    """y ~ GumbelSoftmax(logits, tau) on the simplex: exp(sample_log(...)); same arguments.
+def sample_log(logits, tau, size=None, rng=None):
+    """log y for y ~ GumbelSoftmax(logits, tau), Jang et al. (1): log softmax((logits + g) / tau), g
+    standard Gumbel, evaluated as (v - max v) / tau - log sum exp(...), v = logits + g.
 
-    At low tau entries may underflow to exactly 0 (off the open simplex, so log_prob gives
-    -inf there); sample_log with log_prob_from_log avoids that.
+    ``logits`` (..., k), ``tau`` > 0 a scalar or an array; batch = broadcast(logits.shape[:-1], tau.shape).
+    ``size``: None or () (one draw per distribution), an int n, or a tuple; the result has shape size +
+    batch + (k,).  ``rng``: a numpy Generator, or what numpy.random.default_rng takes (None, a seed, a
+    SeedSequence, a BitGenerator).  dtype: that of logits if a float (float16 to longdouble), else
+    float64; computed in float64.  Values: log-probabilities of the categories, a point of the simplex
+    (exp of them may underflow to 0 at a low tau: use log_prob_from_log).  A -inf logit (masked) gives
+    -inf there; a single +inf logit the degenerate sample (0 there, -inf elsewhere), a vertex, which
+    every draw approaches as tau -> 0.  Raises ValueError naming the argument for tau <= 0 or not finite, NaN logits, a
+    row of logits all -inf or with two +inf, k < 2, batch shapes that do not broadcast, and a size or
+    rng that numpy.random would not take.
     """
-    with numpy.errstate(under="ignore"):
-        return numpy.exp(sample_log(logits, tau, size=size, rng=rng))
+    out, dtype = _sample_log(logits, tau, size, rng)
+    with numpy.errstate(all="ignore"):
+        return out.astype(dtype, copy=False)
+
+
+def sample(logits, tau, size=None, rng=None):
+    """y ~ GumbelSoftmax(logits, tau) on the simplex: exp(sample_log(...)), the same arguments,
+    shape and dtype (exp taken in float64, then rounded).  At a low tau entries may underflow to
+    exactly 0 (off the open simplex, so log_prob gives -inf there); sample_log with
+    log_prob_from_log avoids that.
+    """
+    out, dtype = _sample_log(logits, tau, size, rng)
+    with numpy.errstate(all="ignore"):
+        return numpy.exp(out).astype(dtype, copy=False)
 
 
 # Kernels: printed by codegen.emit.RowPrinter.
 
 def _rows_log_prob(y, logits, tau, k, axis):
     t0 = numpy.log(y)
-    t2 = _argmax(numpy.subtract(logits, numpy.multiply(t0, tau)), axis)
-    t3 = _take(t0, t2, axis)
-    t4 = _take(logits, t2, axis)
-    return t3, t4, _dd_sum(numpy.exp(numpy.subtract(numpy.subtract(logits, t4), numpy.multiply(tau, numpy.subtract(t0, t3)))), axis), _dd_sum(t0, axis), _dd_sum(logits, axis),
+    t3 = _argmax(numpy.subtract(logits, numpy.multiply(t0, tau)), axis)
+    t4 = _take(t0, t3, axis)
+    t5 = _take(logits, t3, axis)
+    return _dd_sum(t0, axis), t4, t5, _dd_sum(numpy.exp(numpy.subtract(numpy.subtract(logits, t5), numpy.multiply(tau, numpy.subtract(t0, t4)))), axis), _dd_sum(logits, axis),
 
 
 def _combine_log_prob(a0, a1, a2, a3, a4, tau, k):
-    return _hi(_dd_add(_dd_mul(-1, a3, _dd_add(tau, 1)), a4, _dd_mul(-1, k, _dd_add(_dd_mul(-1, a0, tau), a1)), _dd_mul(-1, k, _dd_log(a2)), _dd_mul(k - 1, _dd_log(tau)), _dd_lgamma(k)))
+    return _hi(_dd_add(_dd_mul(-1, a0), _dd_mul(-1, a2, k), a4, _dd_mul(-1, k, _dd_log(a3)), _dd_mul(tau, _dd_add(_dd_mul(-1, a0), _dd_mul(a1, k))), _dd_mul(k - 1, _dd_log(tau)), _dd_lgamma(k)))
 
 
 def _rows_log_prob_from_log(log_y, logits, tau, k, axis):
-    t1 = _argmax(numpy.subtract(logits, numpy.multiply(tau, log_y)), axis)
-    t2 = _take(log_y, t1, axis)
-    t3 = _take(logits, t1, axis)
-    return t2, t3, _dd_sum(numpy.exp(numpy.subtract(numpy.subtract(logits, t3), numpy.multiply(tau, numpy.subtract(log_y, t2)))), axis), _dd_sum(log_y, axis), _dd_sum(logits, axis),
+    t2 = _argmax(numpy.subtract(logits, numpy.multiply(tau, log_y)), axis)
+    t3 = _take(log_y, t2, axis)
+    t4 = _take(logits, t2, axis)
+    return _dd_sum(log_y, axis), t3, t4, _dd_sum(numpy.exp(numpy.subtract(numpy.subtract(logits, t4), numpy.multiply(tau, numpy.subtract(log_y, t3)))), axis), _dd_sum(logits, axis),
 
 
 def _combine_log_prob_from_log(a0, a1, a2, a3, a4, tau, k):
-    return _hi(_dd_add(_dd_mul(-1, a3, _dd_add(tau, 1)), a4, _dd_mul(-1, k, _dd_add(_dd_mul(-1, a0, tau), a1)), _dd_mul(-1, k, _dd_log(a2)), _dd_mul(k - 1, _dd_log(tau)), _dd_lgamma(k)))
+    return _hi(_dd_add(_dd_mul(-1, a0), _dd_mul(-1, a2, k), a4, _dd_mul(-1, k, _dd_log(a3)), _dd_mul(tau, _dd_add(_dd_mul(-1, a0), _dd_mul(a1, k))), _dd_mul(k - 1, _dd_log(tau)), _dd_lgamma(k)))
 
 
 def _rows_log_prob_u(u, logits, k, axis):
@@ -487,7 +769,41 @@ def _combine_log_prob_u(a0, a1, k):
 
 
 def _kernel_sample_log(logits, gumbel, tau, k, axis):
-    t0 = numpy.reciprocal(tau)
-    t1 = numpy.add(gumbel, logits)
-    t2 = numpy.subtract(numpy.max(numpy.multiply(t0, t1), axis=axis, keepdims=True), numpy.multiply(t0, t1))
-    return numpy.subtract(numpy.negative(t2), numpy.log(numpy.sum(numpy.exp(numpy.negative(t2)), axis=axis, keepdims=True)))
+    t0 = numpy.add(gumbel, logits)
+    t1 = numpy.divide(numpy.subtract(t0, numpy.max(t0, axis=axis, keepdims=True)), tau)
+    return numpy.subtract(t1, numpy.log(numpy.sum(numpy.exp(t1), axis=axis, keepdims=True)))
+
+
+def _rows_log_prob_careful(y, logits, tau, k, axis):
+    t0 = numpy.log(y)
+    t3 = _argmax(numpy.subtract(logits, numpy.multiply(t0, tau)), axis)
+    t4 = _dd_add(_dd_mul(-1, tau, _dd_add(t0, _dd_mul(-1, _take(t0, t3, axis)))), _dd_mul(-1, _take(logits, t3, axis)), logits)
+    t5 = numpy.max(_hi(t4), axis=axis, keepdims=True)
+    return _dd_sum(t0, axis), t5, _dd_sum(numpy.exp(numpy.subtract(_hi(t4), t5)), axis), _dd_sum(t4, axis),
+
+
+def _combine_log_prob_careful(a0, a1, a2, a3, tau, k):
+    return _hi(_dd_add(_dd_mul(-1, a0), a3, _dd_mul(-1, k, _dd_add(a1, _dd_log(a2))), _dd_mul(k - 1, _dd_log(tau)), _dd_lgamma(k)))
+
+
+def _rows_log_prob_from_log_careful(log_y, logits, tau, k, axis):
+    t2 = _argmax(numpy.subtract(logits, numpy.multiply(tau, log_y)), axis)
+    t3 = _dd_add(_dd_mul(-1, tau, _dd_add(_dd_mul(-1, _take(log_y, t2, axis)), log_y)), _dd_mul(-1, _take(logits, t2, axis)), logits)
+    t4 = numpy.max(_hi(t3), axis=axis, keepdims=True)
+    return _dd_sum(log_y, axis), t4, _dd_sum(numpy.exp(numpy.subtract(_hi(t3), t4)), axis), _dd_sum(t3, axis),
+
+
+def _combine_log_prob_from_log_careful(a0, a1, a2, a3, tau, k):
+    return _hi(_dd_add(_dd_mul(-1, a0), a3, _dd_mul(-1, k, _dd_add(a1, _dd_log(a2))), _dd_mul(k - 1, _dd_log(tau)), _dd_lgamma(k)))
+
+
+def _rows_log_prob_ratio(y, logits, tau, k, axis):
+    t0 = numpy.log(y)
+    t3 = _argmax(numpy.subtract(logits, numpy.multiply(t0, tau)), axis)
+    t4 = _dd_add(_dd_mul(-1, tau, _log_ratio(y, _take(y, t3, axis))), _dd_mul(-1, _take(logits, t3, axis)), logits)
+    t5 = numpy.max(_hi(t4), axis=axis, keepdims=True)
+    return _dd_sum(t0, axis), t5, _dd_sum(numpy.exp(numpy.subtract(_hi(t4), t5)), axis), _dd_sum(t4, axis),
+
+
+def _combine_log_prob_ratio(a0, a1, a2, a3, tau, k):
+    return _hi(_dd_add(_dd_mul(-1, a0), a3, _dd_mul(-1, k, _dd_add(a1, _dd_log(a2))), _dd_mul(k - 1, _dd_log(tau)), _dd_lgamma(k)))

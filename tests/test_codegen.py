@@ -84,9 +84,10 @@ def test_every_kernel_is_printed_from_a_form():
     text = emit.render()
     for name in forms.FORMS:
         assert emit.kernel(name).source() in text
-    template = (ROOT / "codegen" / "template.py").read_text()
-    for prefix in ("def _kernel_", "def _rows_", "def _combine_", "math.lgamma"):
-        assert prefix not in template
+    for part in ("template.py", "template_dd.py"):
+        template = (ROOT / "codegen" / part).read_text()
+        for prefix in ("def _kernel_", "def _rows_", "def _combine_", "math.lgamma"):
+            assert prefix not in template
 
 
 def test_a_wrong_rewrite_is_refuted():
@@ -149,3 +150,45 @@ def test_reference_evaluates_the_verified_expression():
         got = log_density_row(ls, xs, tm)
         assert mpmath.isfinite(got) and abs(got - want) < mpmath.mpf(10) ** -30 * abs(want)
         assert log_density_row([-mpmath.inf, *ls[1:]], xs, tm) == -mpmath.inf
+
+
+def test_quotients_print_as_divisions_and_log_ratios():
+    """(v - max v) / tau prints as numpy.divide, not a product with a reciprocal (0 * inf at a
+    subnormal tau); log(y_i / y_j) as the template's _log_ratio; what is printed still recombines
+    to the form (cg.cse checks it against the verified expressions)."""
+    import sympy as sp
+
+    sampler = emit.kernel("sample_log")
+    assert "numpy.divide(" in sampler.source() and "reciprocal" not in sampler.source()
+    assert sp.simplify(sampler.printed() - forms.SAMPLE_LOG) == 0
+    assert "_log_ratio(y, _take(y, " in emit.kernel("log_prob_ratio").source()
+    a, b = sp.symbols("a b", positive=True)
+    printer = emit.RowPrinter()
+    assert printer.in_mode(emit.Quotient(a, b), False) == "numpy.divide(a, b)"
+    with pytest.raises(ValueError, match="Exact"):
+        printer.in_mode(emit.Quotient(a, b), True)
+
+
+def test_careful_forms_are_made_from_the_plain_ones():
+    """The careful and log-ratio forms are rewrites of the printed (J28) forms, and a careful form that
+    forgets to add back its shift M (-k log sum e^{u - M} alone) is refuted."""
+    import sympy as sp
+
+    from codegen.claims import _arrays, _build, _claim, _pivot_y, j28_logits
+
+    x = forms.logits[forms.i]
+    assert forms.Exact(forms.careful(forms.LOG_PROB_FROM_LOG.args[0], x)) == forms.LOG_PROB_FROM_LOG_CAREFUL
+    assert forms.Exact(forms.log_ratios(forms.careful(forms.LOG_PROB.args[0], x))) == forms.LOG_PROB_RATIO
+    assert not any(t.args[0] == sp.log(forms.y[forms.i]) for t in forms.LOG_PROB_RATIO.atoms(forms.Take))
+
+    def without_m(a):
+        terms = sp.Add.make_args(a)
+        return sp.Add(*[t for t in terms if not isinstance(t, forms.RowMax)]) if len(terms) == 2 else a
+    bad = forms.LOG_PROB_RATIO.replace(lambda a: a.is_Add and any(isinstance(t, forms.RowMax) for t in a.args),
+                                       without_m)
+    assert bad != forms.LOG_PROB_RATIO
+
+    def pairs(s):
+        return [(sp.exp(_pivot_y(forms.instantiate(bad, s, _arrays(s)))), j28_logits(s))]
+    claim = _claim("cg.wrong_careful", "J28", "a careful form without its shift", "wrong", _build(pairs), ks=(2, 3))
+    assert _decide(claim).verdict == "refuted"
