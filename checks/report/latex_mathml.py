@@ -31,7 +31,7 @@ SYMBOLS = {  # commands that are a single operator / identifier
     "subset": ("mo", "⊂"), "cup": ("mo", "∪"), "cap": ("mo", "∩"), "forall": ("mo", "∀"), "exists": ("mo", "∃"),
     "Rightarrow": ("mo", "⇒"), "rightarrow": ("mo", "→"), "iff": ("mo", "⟺"), "lbrace": ("mo", "{"),
     "rbrace": ("mo", "}"), "langle": ("mo", "⟨"), "rangle": ("mo", "⟩"), "vert": ("mo", "|"), "ell": ("mi", "ℓ"),
-    "emptyset": ("mi", "∅"), "nabla": ("mi", "∇"), "hbar": ("mi", "ℏ"), "vdots": ("mi", "⋮"), "ddots": ("mi", "⋱"),
+    "emptyset": ("mi", "∅"), "top": ("mi", "⊤"), "therefore": ("mo", "∴"), "because": ("mo", "∵"), "nabla": ("mi", "∇"), "hbar": ("mi", "ℏ"), "vdots": ("mi", "⋮"), "ddots": ("mi", "⋱"),
     ",": ("mspace", ""), ";": ("mspace", ""), ":": ("mspace", ""), ">": ("mspace", ""), "!": ("mspace", ""),
     "quad": ("mspace", ""), "qquad": ("mspace", ""), " ": ("mspace", ""), "\\": ("mspace", ""),
 }
@@ -174,8 +174,13 @@ class _Parser:
             return self.environment(self.raw_group())
         if name in ACCENTS:
             return f'<mover accent="true">{self.group()}<mo>{ACCENTS[name]}</mo></mover>'
-        if name in ("displaystyle", "textstyle", "scriptstyle", "limits", "nolimits"):
+        if name in ("displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "nonumber", "notag"):
             return ""
+        if name == "label":
+            self.raw_group()
+            return ""
+        if name == "tag":   # an equation number, set off at the end
+            return f'<mspace width="1em"/><mtext>({escape(self.raw_group())})</mtext>'
         if name == "sqrt":
             return f"<msqrt>{self.group()}</msqrt>"
         if name == "operatorname":
