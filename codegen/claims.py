@@ -1,7 +1,7 @@
-"""The rewrites from the verified expressions (J28), (8) and (1) to the printed code, as claims.
+"""The rewrites from the verified expressions (J28), (8), (1) and (5) to the printed code, as claims.
 
 Both sides come from the derivation's general-k expressions (``codegen.forms``: ``final_density()``
-(J28), ``eq8()`` (8), ``eq1(a)`` (1)), instantiated at concrete k by ``derive.model.at``; nothing is
+(J28), ``eq8()`` (8), ``eq1(a)`` (1); the log-space ``log_density_x()`` (5) of derive/exp_concrete), instantiated at concrete k by ``derive.model.at``; nothing is
 written out again here.  Each claim is checked by ``make verify`` for concrete k.  Log-space
 identities are stated through ``exp`` of both sides (exp is injective on the reals, and the
 exponentiated sides are exp-polynomials the canonical forms decide); ``m`` is a free real shift,
@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from checks.claim import Claim, Instance
+from derive.exp_concrete.claims import log_density_x
 from derive.model import Vars, symbols_for, tau
 
 from . import emit, forms
@@ -129,6 +130,18 @@ def _log_y_pairs(s):
             for form in (forms.LOG_PROB_FROM_LOG, forms.LOG_PROB_FROM_LOG_CAREFUL)]
 
 
+def log_space_at(s: Vars) -> sp.Expr:
+    """The second subject's verified (5) ``log_density_x()`` at k = s.k, its chart x_i = log y_i named l_i
+    (the code's log_y) and pi_i = e^{x_i} / sum_j e^{x_j} (softmax of the logits x)."""
+    return at_k(log_density_x(), s).xreplace({**dict(zip(s.x, log_y_symbols(s))), **softmax_pi(s)})
+
+
+def _exp_pairs(s):
+    """The forms printed for log_prob_exp (plain and careful) against (5), as exp of both sides."""
+    return [(sp.exp(instantiate(form, s, _arrays(s))), sp.exp(log_space_at(s)))
+            for form in (forms.LOG_PROB_EXP, forms.LOG_PROB_EXP_CAREFUL)]
+
+
 def _sample_pairs(s):
     return [(sp.exp(instantiate(forms.SAMPLE_LOG, s, _arrays(s), j)), sample_at(s, j)) for j in range(s.k)]
 
@@ -139,6 +152,7 @@ def _cse_pairs(s):
            for name in ("log_prob", "log_prob_careful", "log_prob_ratio")]
     out += [(sp.exp(_emitted(name, s)), j28_logits(s).xreplace(_at_log_y(s)))
             for name in ("log_prob_from_log", "log_prob_from_log_careful")]
+    out += [(sp.exp(_emitted(name, s)), sp.exp(log_space_at(s))) for name in ("log_prob_exp", "log_prob_exp_careful")]
     out += [(sp.exp(_emitted("log_prob_u", s)), eq8_at(s))]
     out += [(sp.exp(_emitted("sample_log", s, j)), sample_at(s, j)) for j in range(s.k)]
     return out
@@ -178,6 +192,13 @@ CLAIMS = [
            r"\log p = \log\Gamma(k) + (k-1)\log\tau + (\textstyle\sum_i x_i - k a) - \tau(\sum_i l_i - k b)"
            r" - \sum_i l_i - k M - k \log\sum_i e^{(x_i - a) - \tau(l_i - b) - M}",
            _build(_log_y_pairs)),
+    _claim("cg.log_prob_exp", "5",
+           "the forms printed for log_prob_exp (plain and careful), with l_i = log y_i and unnormalised logits x, "
+           "equal the log-space density (5) of the second subject (w.r.t. Lebesgue measure on l_1..l_{k-1}) at "
+           "pi = softmax(x) (any a, b, M; l_k is the last entry of log_y)",
+           r"\log p_X = \log\Gamma(k) + (k-1)\log\tau + (\textstyle\sum_i x_i - k a) - \tau(\sum_i l_i - k b)"
+           r" - l_k - k \log\sum_i e^{(x_i - a) - \tau(l_i - b)}",
+           _build(_exp_pairs)),
     _claim("cg.log_prob_u", "8", "the form printed as log_prob_u equals eq. (8) (u_k = 0)",
            r"\log p(\mathbf{u}) = \log\Gamma(k) + \sum_i (z_i - m) - k \log\sum_i e^{z_i - m},\ z_i = x_i - u_i",
            _build(lambda s: [(sp.exp(instantiate(forms.LOG_PROB_U, s, _arrays(s))), eq8_at(s))])),

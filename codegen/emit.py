@@ -31,7 +31,7 @@ COMMAND = "python -m codegen"
 
 def _elementwise(expr: sp.Expr, names=frozenset()) -> bool:
     """Does ``expr`` vary along the category axis (a free category index, or a CSE name in ``names``)?"""
-    if isinstance(expr, (sp.Sum, forms.Take, forms.RowMax, forms.RowArgMax)):
+    if isinstance(expr, (sp.Sum, forms.Take, forms.Last, forms.RowMax, forms.RowArgMax)):
         return False  # one value per row
     if isinstance(expr, sp.Symbol):
         return expr == forms.i or expr in names
@@ -168,6 +168,9 @@ class RowPrinter(NumPyPrinter):
         value, index = expr.args
         return f"_take({self.in_mode(value, False)}, {self.in_mode(index, False)}, axis)"
 
+    def _print_Last(self, expr):
+        return f"_last({self.in_mode(expr.args[0], False)}, axis)"
+
     def _print_exp(self, expr):
         return f"numpy.exp({self._argument(expr.args[0])})"
 
@@ -287,7 +290,7 @@ class Kernel:
             raise ValueError(f"{name}: an elementwise term outside a reduction")
 
     def _lift(self, e, exact):
-        if isinstance(e, (sp.Sum, forms.Take, forms.RowMax)):
+        if isinstance(e, (sp.Sum, forms.Take, forms.Last, forms.RowMax)):
             entry = self.atoms.setdefault(e, [sp.Symbol(f"a{len(self.atoms)}"), False])
             entry[1] |= exact and isinstance(e, sp.Sum)
             return entry[0]
@@ -329,19 +332,15 @@ def recombined(expr: sp.Expr) -> sp.Expr:
     return reduced.replace(lambda a: isinstance(a, Quotient), lambda a: a.args[0] / a.args[1])
 
 
-KERNEL_ARGS = {
-    "log_prob": ("y", "logits", "tau", "k", "axis"),
-    "log_prob_from_log": ("log_y", "logits", "tau", "k", "axis"),
-    "log_prob_u": ("u", "logits", "k", "axis"),
-    "sample_log": ("logits", "gumbel", "tau", "k", "axis"),
-    "log_prob_careful": ("y", "logits", "tau", "k", "axis"),
-    "log_prob_from_log_careful": ("log_y", "logits", "tau", "k", "axis"),
-    "log_prob_ratio": ("y", "logits", "tau", "k", "axis"),
-}
+_Y, _LOG_Y = ("y", "logits", "tau", "k", "axis"), ("log_y", "logits", "tau", "k", "axis")
+KERNEL_ARGS = {**dict.fromkeys(("log_prob", "log_prob_careful", "log_prob_ratio"), _Y),
+               **dict.fromkeys(("log_prob_from_log", "log_prob_from_log_careful", "log_prob_exp",
+                                "log_prob_exp_careful"), _LOG_Y),
+               "log_prob_u": ("u", "logits", "k", "axis"), "sample_log": ("logits", "gumbel", "tau", "k", "axis")}
 
 #: the claims (``codegen.claims``) that check the printed forms and the steps to them
-CLAIM_IDS = ("cg.logits", "cg.log", "cg.lse", "cg.log_prob", "cg.log_prob_from_log", "cg.log_prob_u",
-             "cg.sample_log", "cg.lgamma", "cg.dd_log", "cg.cse")
+CLAIM_IDS = ("cg.logits", "cg.log", "cg.lse", "cg.log_prob", "cg.log_prob_from_log", "cg.log_prob_exp",
+             "cg.log_prob_u", "cg.sample_log", "cg.lgamma", "cg.dd_log", "cg.cse")
 
 
 def kernel(name: str) -> Kernel:
@@ -362,12 +361,13 @@ def render() -> str:
     header = (
         f'"""GENERATED FILE - do not edit.  Written by `{COMMAND}` (codegen/emit.py, SymPy {sp.__version__}).\n\n'
         f"Printed from the general forms in codegen/forms.py, checked by `make verify` against the\n"
-        f"verified expressions (J28) and (8) in the claims {', '.join(CLAIM_IDS)}.\n"
+        f"verified expressions (J28), (8), (1) and the log-space (5) in the claims {', '.join(CLAIM_IDS)}.\n"
         f"sha256 of the expressions: {expressions_hash()}\n"
         f'"""\n'
     )
     kernels = "\n\n".join(kernel(name).source() for name in forms.FORMS)
     body = _template_part("template.py").replace("# @@DOUBLE_DOUBLE@@\n", _template_part("template_dd.py"))
+    body = body.replace("# @@KERNELS@@\n", _template_part("template_exp.py") + "# @@KERNELS@@\n")
     return header + body.replace("# @@KERNELS@@\n", "# Kernels: printed by codegen.emit.RowPrinter.\n\n" + kernels)
 
 

@@ -1,7 +1,8 @@
 """General-k forms of the verified densities, as SymPy expressions over indexed arrays.
 
 The single source is the derivation's own general-k expressions: (J28) ``final_density()``,
-eq. (8) ``eq8()`` and Jang et al. (1) ``jang_sample(a)`` (here ``eq1``), in the 1-based
+eq. (8) ``eq8()``, Jang et al. (1) ``jang_sample(a)`` (here ``eq1``) and the second subject's
+log-space density (5) ``log_density_x()`` (derive/exp_concrete), in the 1-based
 ``IndexedBase`` x, g, u, y, pi and the symbolic size k.  Each printed form is made from one of
 them by mechanical steps:
 
@@ -22,7 +23,7 @@ at the same k, so a wrong step above is refuted there.
 
 Conventions: the category index ``i`` runs over 0..k-1 (the category axis of the arrays);
 ``IndexedBase`` objects are arrays with that axis; plain symbols (``tau``, ``k``) are
-per-batch-row quantities.  Four markers carry what the algebra leaves open:
+per-batch-row quantities.  Five markers carry what the algebra leaves open:
 
 * ``RowMax(e)``: max_i e_i.  The identities hold for *every* real shift, so a claim
   replaces it by a free real symbol ``m``; the code uses the row maximum for stability.
@@ -30,6 +31,7 @@ per-batch-row quantities.  Four markers carry what the algebra leaves open:
   f_j there.  The identities hold for *every* real value of each ``Take`` (they enter only
   through a shift, as m does), so a claim replaces each by its own free real symbol; the
   code takes the values at the row maximum, where the shifted exponents are <= 0.
+* ``Last(f)``: f at the last category (log y_k of the log-space density (5)), exactly that.
 * ``Exact(e)``: e itself.  It tells the printer to evaluate e in double-double arithmetic
   (about 106 bits), so that the large terms of the log-density that cancel
   (k tau log y_j against (tau+1) sum_i log y_i) do so without rounding.
@@ -39,6 +41,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.density import final_density
+from derive.exp_concrete.claims import log_density_x  # note_copy.md (5): log p_X, x_i = log y_i
 from derive.gumbel_shift import jang_sample as eq1  # Jang et al. (1)
 from derive.marginal_u import eq8
 from derive.model import PI, G, U, Vars, X, Y, at, tau
@@ -66,6 +69,10 @@ class RowArgMax(sp.Function):
 
 class Take(sp.Function):
     """Take(f, j): the elementwise expression f at the pivot j (one value per batch row)."""
+
+
+class Last(sp.Function):
+    """Last(f): the elementwise expression f at the last category i = k-1 (one value per batch row)."""
 
 
 class Exact(sp.Function):
@@ -221,6 +228,24 @@ def _pivot_log_density(x: sp.Expr, log_point: sp.Expr) -> sp.Expr:
     return Exact(gather_temperature(pivot_lse(split_sums(e), x, log_point)))
 
 
+def _log_space_density() -> sp.Expr:
+    """log p_X(x), x_i = log y_i, w.r.t. Lebesgue measure on (x_1, .., x_{k-1}), about the pivot j:
+
+    log Gamma(k) + (k-1) log tau + (sum_i x_i - k x_j) + tau (k l_j - sum_i l_i) - l_k
+    - k log sum_i exp((x_i - x_j) - tau (l_i - l_j)),   l_i = log y_i, x_i the logits.
+
+    Made from ``log_density_x()``, eq. (5) of the second subject (derive/exp_concrete, verified there:
+    (J28) times the Jacobian prod_{i<k} e^{l_i}): pi_m = e^{x_m} (unnormalised logits), the chart's
+    x_m -> log_y[i] and its x_k -> ``Last(log_y[i])`` (:func:`on_arrays`), the logs of the exponentials
+    taken, then as (J28) (:func:`split_sums`, :func:`pivot_lse`, :func:`gather_temperature`).  The
+    -(tau+1) sum l_i + sum_{i<k} l_i of (J28) times the Jacobian is already -tau sum l_i - l_k in (5): no
+    cancellation is left to the code.  Checked against (5) by cg.log_prob_exp."""
+    e = on_arrays(log_density_x(), lambda n: {PI[n]: sp.exp(logits[i]), X[n]: log_y[i]},
+                  free={X[K]: Last(log_y[i])})
+    e = sp.powsimp(sp.expand_log(e, force=True), combine="exp", deep=True)
+    return Exact(gather_temperature(pivot_lse(split_sums(e), logits[i], log_y[i])))
+
+
 def _shifted_log_density() -> sp.Expr:
     """log Gamma(k) + sum_i (z_i - M) - k log sum_i exp(z_i - M), z_i = x_i - u_i, M = max_i z_i:
     ``eq8()`` (8) by :func:`log_eq8`, :func:`on_arrays`, :func:`shift_by_max` (p(u) is unchanged by
@@ -243,6 +268,8 @@ def _sample_log() -> sp.Expr:
 LOG_PROB = _pivot_log_density(logits[i], sp.log(y[i]))
 #: the same density from log y (exact where y underflows).
 LOG_PROB_FROM_LOG = _pivot_log_density(logits[i], log_y[i])
+#: log p_X(log y) of the second subject's (5), w.r.t. Lebesgue measure on (log y_1, .., log y_{k-1})
+LOG_PROB_EXP = _log_space_density()
 #: log p(u) of eq. (8): z_i = x_i - u_i, u_k = 0.
 LOG_PROB_U = _shifted_log_density()
 #: log y_i of Jang et al. (1): (v_i - max v)/tau - log sum_j exp((v_j - max v)/tau), v = x + g.
@@ -251,6 +278,7 @@ SAMPLE_LOG = _sample_log()
 #: exponents in double-double, their sum for the linear terms, shifted by their max ...
 LOG_PROB_FROM_LOG_CAREFUL = Exact(careful(LOG_PROB_FROM_LOG.args[0], logits[i]))
 LOG_PROB_CAREFUL = Exact(careful(LOG_PROB.args[0], logits[i]))
+LOG_PROB_EXP_CAREFUL = Exact(careful(LOG_PROB_EXP.args[0], logits[i]))
 #: ... and from y at a large tau, with log(y_i / y_j) for log y_i - log y_j
 LOG_PROB_RATIO = Exact(log_ratios(LOG_PROB_CAREFUL.args[0]))
 
@@ -263,6 +291,8 @@ FORMS = {
     "log_prob_careful": LOG_PROB_CAREFUL,
     "log_prob_from_log_careful": LOG_PROB_FROM_LOG_CAREFUL,
     "log_prob_ratio": LOG_PROB_RATIO,
+    "log_prob_exp": LOG_PROB_EXP,
+    "log_prob_exp_careful": LOG_PROB_EXP_CAREFUL,
 }
 
 
@@ -279,11 +309,12 @@ def pivot_symbol(take: Take) -> sp.Symbol:
 def instantiate(expr: sp.Expr, s: Vars, arrays: dict, index: int | None = None) -> sp.Expr:
     """``expr`` at k = s.k: markers removed, sums expanded, ``base[j]`` -> ``arrays[base][j]``.
 
-    ``RowMax(...)`` becomes the free shift ``m``, each ``Take(...)`` its free real
+    ``Last(f)`` becomes f at i = k-1, ``RowMax(...)`` the free shift ``m``, each ``Take(...)`` its free real
     (:func:`pivot_symbol`), ``Exact(e)`` is e.  ``index`` fixes the free category index of
     an elementwise form (the sampler).
     """
-    e = expr.replace(lambda a: isinstance(a, RowMax), lambda a: m)
+    e = expr.replace(lambda a: isinstance(a, Last), lambda a: a.args[0].xreplace({i: K - 1}))
+    e = e.replace(lambda a: isinstance(a, RowMax), lambda a: m)
     e = e.replace(lambda a: isinstance(a, Take), pivot_symbol)
     e = e.replace(lambda a: isinstance(a, Exact), lambda a: a.args[0])
     e = e.subs(K, s.k)

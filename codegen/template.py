@@ -1,7 +1,8 @@
 # ruff: noqa
 """The hand-written part of generated/gumbel_softmax_numpy.py: argument checks, dtypes, broadcasting,
 chunking, the support mask and which printed kernel each row takes; the arithmetic the printed code
-calls is in codegen/template_dd.py.  No density formula lives here: the ``_rows_*``, ``_combine_*``
+calls is in codegen/template_dd.py, the log-space density, the KL estimate and numpy.random's conventions in
+codegen/template_exp.py.  No density formula lives here: the ``_rows_*``, ``_combine_*``
 and ``_kernel_*`` functions are printed from SymPy by codegen.emit and inserted at the marker below."""
 # --- template start ---
 import concurrent.futures
@@ -96,29 +97,6 @@ def _tau(tau):
     return t
 
 
-def _size(size):
-    """numpy.random's ``size``: None (as ()), an integer n (as (n,)) or a sequence of integers."""
-    def dim(d):
-        return operator.index(d) if not isinstance(d, (bool, numpy.bool_)) else operator.index(None)
-    try:
-        dims = () if size is None else (dim(size),) if numpy.ndim(size) == 0 else tuple(map(dim, size))
-    except (TypeError, ValueError):
-        raise ValueError(f"size: need None, an integer or a sequence of integers, got {size!r}") from None
-    if any(d < 0 for d in dims):
-        raise ValueError(f"size: negative dimensions are not allowed, got {size!r}")
-    return dims
-
-
-def _rng(rng):
-    """numpy.random's ``rng``: a Generator, or what numpy.random.default_rng takes."""
-    if isinstance(rng, numpy.random.Generator):
-        return rng
-    try:
-        return numpy.random.default_rng(rng)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"rng: need None, a seed, a SeedSequence, a BitGenerator or a Generator ({exc})") from None
-
-
 def _last_axis(name, a, k, what="k"):
     if a.ndim < 1:
         raise ValueError(f"{name}: need shape (..., {what}), got a scalar")
@@ -165,7 +143,6 @@ def _parameters(x, sampler=False):
         special = numpy.where(nan, numpy.nan, numpy.where(finite.all(axis=-1), 0.0, -numpy.inf))
         x = numpy.where(finite, x, 0.0)
         return x, special, _wide(x)
-
 
 
 def _batch(names, *shapes):
@@ -289,7 +266,10 @@ def _evaluate(kernel, mask, positive, point, logits, tau, batch, dtype, tol):
 def log_prob(y, logits, tau):
     """log p(y | logits, tau) of the Gumbel-softmax (Concrete) distribution, eq. (J28).
 
-    Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), y_k = 1 - sum of the others.  ``y`` (..., k)
+    Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), y_k = 1 - sum of the others.  Conversions:
+    log_prob_exp (Lebesgue on log y_1..log y_{k-1}) = log_prob + sum_{i<k} log y_i; the libraries' log-space
+    log_prob (torch ExpRelaxedCategorical, TFP ExpRelaxedOneHotCategorical; w.r.t. e^{-x_k} dx, x = log y)
+    = log_prob_exp + log y_k = log_prob + sum_i log y_i.  ``y`` (..., k)
     on the open simplex, ``logits`` (..., k) unnormalised log pi (a constant added to a row changes
     nothing), ``tau`` > 0 a scalar or an array; their batch shapes broadcast to the result's shape.
     dtype: numpy's result type of y and logits if a float (float16 in, float16 out), else float64;
@@ -314,7 +294,8 @@ def log_prob(y, logits, tau):
 def log_prob_from_log(log_y, logits, tau):
     """log p(y | logits, tau) of eq. (J28) evaluated from log y (``log_y`` (..., k)): exact where y
     underflows.  Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), the density of log_prob (not of
-    log y).  Off the support (a log_y_i = -inf, or |logsumexp(log_y)| > support_tolerance(log_y.dtype)):
+    log y: that is log_prob_exp = log_prob_from_log + sum_{i<k} log y_i, Lebesgue on log y_1..log y_{k-1};
+    the libraries' log-space log_prob, w.r.t. e^{-x_k} dx, = log_prob_from_log + sum_i log y_i).  Off the support (a log_y_i = -inf, or |logsumexp(log_y)| > support_tolerance(log_y.dtype)):
     -inf.  Shapes, dtypes, infinite and NaN input, errors: as log_prob."""
     x = _logits(logits)
     log_y = _array("log_y", log_y)
@@ -330,7 +311,9 @@ def log_prob_from_log(log_y, logits, tau):
 def log_prob_u(u, logits):
     """log p(u_1, ..., u_{k-1} | logits) of eq. (8), u_i = tau (log y_i - log y_k).
 
-    Base measure: Lebesgue measure on R^{k-1}.  ``u`` (..., k-1), ``logits`` (..., k); the batch
+    Base measure: Lebesgue measure on R^{k-1}, on u, not y: log_prob(y) = log_prob_u(u) + (k-1) log tau
+    - sum_i log y_i (u_i = tau (log y_i - log y_k)); then log_prob_exp = log_prob + sum_{i<k} log y_i, and the
+    libraries' log-space form (w.r.t. e^{-x_k} dx) = log_prob + sum_i log y_i.  ``u`` (..., k-1), ``logits`` (..., k); the batch
     shapes broadcast.  A u_i = +-inf is off R^{k-1}: -inf; a zero in pi (infinite logits, as in
     log_prob): -inf; NaN in: NaN; beyond float64's range: +-inf.  dtypes and errors as log_prob.
     """

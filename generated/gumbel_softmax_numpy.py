@@ -1,8 +1,8 @@
 """GENERATED FILE - do not edit.  Written by `python -m codegen` (codegen/emit.py, SymPy 1.14.0).
 
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
-verified expressions (J28) and (8) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.dd_log, cg.cse.
-sha256 of the expressions: 1385b0181e6cb82a62c7b5d84e5841fafb1a2894ee10f1bfa1c5b02168d500bd
+verified expressions (J28), (8), (1) and the log-space (5) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_exp, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.dd_log, cg.cse.
+sha256 of the expressions: 32edc134a5179cc2f8beb4d3ad385b0685b178c56f8f95a2ba02a79f7f9ba417
 """
 import concurrent.futures
 import decimal
@@ -96,29 +96,6 @@ def _tau(tau):
     return t
 
 
-def _size(size):
-    """numpy.random's ``size``: None (as ()), an integer n (as (n,)) or a sequence of integers."""
-    def dim(d):
-        return operator.index(d) if not isinstance(d, (bool, numpy.bool_)) else operator.index(None)
-    try:
-        dims = () if size is None else (dim(size),) if numpy.ndim(size) == 0 else tuple(map(dim, size))
-    except (TypeError, ValueError):
-        raise ValueError(f"size: need None, an integer or a sequence of integers, got {size!r}") from None
-    if any(d < 0 for d in dims):
-        raise ValueError(f"size: negative dimensions are not allowed, got {size!r}")
-    return dims
-
-
-def _rng(rng):
-    """numpy.random's ``rng``: a Generator, or what numpy.random.default_rng takes."""
-    if isinstance(rng, numpy.random.Generator):
-        return rng
-    try:
-        return numpy.random.default_rng(rng)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"rng: need None, a seed, a SeedSequence, a BitGenerator or a Generator ({exc})") from None
-
-
 def _last_axis(name, a, k, what="k"):
     if a.ndim < 1:
         raise ValueError(f"{name}: need shape (..., {what}), got a scalar")
@@ -165,7 +142,6 @@ def _parameters(x, sampler=False):
         special = numpy.where(nan, numpy.nan, numpy.where(finite.all(axis=-1), 0.0, -numpy.inf))
         x = numpy.where(finite, x, 0.0)
         return x, special, _wide(x)
-
 
 
 def _batch(names, *shapes):
@@ -626,7 +602,10 @@ def _settle(kernel, positive, p, x, t, value, off):
 def log_prob(y, logits, tau):
     """log p(y | logits, tau) of the Gumbel-softmax (Concrete) distribution, eq. (J28).
 
-    Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), y_k = 1 - sum of the others.  ``y`` (..., k)
+    Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), y_k = 1 - sum of the others.  Conversions:
+    log_prob_exp (Lebesgue on log y_1..log y_{k-1}) = log_prob + sum_{i<k} log y_i; the libraries' log-space
+    log_prob (torch ExpRelaxedCategorical, TFP ExpRelaxedOneHotCategorical; w.r.t. e^{-x_k} dx, x = log y)
+    = log_prob_exp + log y_k = log_prob + sum_i log y_i.  ``y`` (..., k)
     on the open simplex, ``logits`` (..., k) unnormalised log pi (a constant added to a row changes
     nothing), ``tau`` > 0 a scalar or an array; their batch shapes broadcast to the result's shape.
     dtype: numpy's result type of y and logits if a float (float16 in, float16 out), else float64;
@@ -651,7 +630,8 @@ def log_prob(y, logits, tau):
 def log_prob_from_log(log_y, logits, tau):
     """log p(y | logits, tau) of eq. (J28) evaluated from log y (``log_y`` (..., k)): exact where y
     underflows.  Base measure: Lebesgue measure on (y_1, ..., y_{k-1}), the density of log_prob (not of
-    log y).  Off the support (a log_y_i = -inf, or |logsumexp(log_y)| > support_tolerance(log_y.dtype)):
+    log y: that is log_prob_exp = log_prob_from_log + sum_{i<k} log y_i, Lebesgue on log y_1..log y_{k-1};
+    the libraries' log-space log_prob, w.r.t. e^{-x_k} dx, = log_prob_from_log + sum_i log y_i).  Off the support (a log_y_i = -inf, or |logsumexp(log_y)| > support_tolerance(log_y.dtype)):
     -inf.  Shapes, dtypes, infinite and NaN input, errors: as log_prob."""
     x = _logits(logits)
     log_y = _array("log_y", log_y)
@@ -667,7 +647,9 @@ def log_prob_from_log(log_y, logits, tau):
 def log_prob_u(u, logits):
     """log p(u_1, ..., u_{k-1} | logits) of eq. (8), u_i = tau (log y_i - log y_k).
 
-    Base measure: Lebesgue measure on R^{k-1}.  ``u`` (..., k-1), ``logits`` (..., k); the batch
+    Base measure: Lebesgue measure on R^{k-1}, on u, not y: log_prob(y) = log_prob_u(u) + (k-1) log tau
+    - sum_i log y_i (u_i = tau (log y_i - log y_k)); then log_prob_exp = log_prob + sum_{i<k} log y_i, and the
+    libraries' log-space form (w.r.t. e^{-x_k} dx) = log_prob + sum_i log y_i.  ``u`` (..., k-1), ``logits`` (..., k); the batch
     shapes broadcast.  A u_i = +-inf is off R^{k-1}: -inf; a zero in pi (infinite logits, as in
     log_prob): -inf; NaN in: NaN; beyond float64's range: +-inf.  dtypes and errors as log_prob.
     """
@@ -732,6 +714,114 @@ def sample(logits, tau, size=None, rng=None):
     out, dtype = _sample_log(logits, tau, size, rng)
     with numpy.errstate(all="ignore"):
         return numpy.exp(out).astype(dtype, copy=False)
+
+
+__all__ += ["log_prob_exp", "kl_divergence_mc"]
+
+
+def _size(size):
+    """numpy.random's ``size``: None (as ()), an integer n (as (n,)) or a sequence of integers."""
+    def dim(d):
+        return operator.index(d) if not isinstance(d, (bool, numpy.bool_)) else operator.index(None)
+    try:
+        dims = () if size is None else (dim(size),) if numpy.ndim(size) == 0 else tuple(map(dim, size))
+    except (TypeError, ValueError):
+        raise ValueError(f"size: need None, an integer or a sequence of integers, got {size!r}") from None
+    if any(d < 0 for d in dims):
+        raise ValueError(f"size: negative dimensions are not allowed, got {size!r}")
+    return dims
+
+
+def _rng(rng):
+    """numpy.random's ``rng``: a Generator, or what numpy.random.default_rng takes."""
+    if isinstance(rng, numpy.random.Generator):
+        return rng
+    try:
+        return numpy.random.default_rng(rng)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"rng: need None, a seed, a SeedSequence, a BitGenerator or a Generator ({exc})") from None
+
+
+def _last(v, axis):
+    """The last category of ``v`` (kept axis): log y_k of the log-space density (a Last(...) of the forms)."""
+    return v[-1:] if axis == 0 else v[..., -1:]
+
+
+def log_prob_exp(log_y, logits, tau):
+    """log p_X(x | logits, tau), x = log y: the log-space (ExpConcrete) density, eq. (5) of the log-space
+    write-up, log Gamma(k) + (k-1) log tau + sum_i (logits_i - tau x_i) - k logsumexp_i(logits_i - tau x_i) - x_k.
+
+    Base measure: Lebesgue measure on (x_1, ..., x_{k-1}) = (log y_1, ..., log y_{k-1}) (x_k = log(1 - sum of
+    the others' e^x)).  Conversions: log_prob_exp = log_prob + sum_{i<k} log y_i (log_prob: Lebesgue on
+    y_1..y_{k-1}); the libraries' log-space log_prob (torch ExpRelaxedCategorical, TFP
+    ExpRelaxedOneHotCategorical), a density w.r.t. e^{-x_k} dx, = log_prob_exp + log y_k = log_prob +
+    sum_i log y_i.  ``log_y`` (..., k) as for log_prob_from_log (e.g. from sample_log); support, shapes,
+    dtypes, infinite and NaN input, errors: as log_prob_from_log (off the support: -inf)."""
+    x = _logits(logits)
+    log_y = _array("log_y", log_y)
+    _last_axis("log_y", log_y, x.shape[-1])
+    t = _tau(tau)
+    batch = _batch("log_y, logits, tau", log_y.shape[:-1], x.shape[:-1], t.shape)
+    kernels = {_PLAIN: (_rows_log_prob_exp, _combine_log_prob_exp),
+               _CAREFUL: (_rows_log_prob_exp_careful, _combine_log_prob_exp_careful)}
+    return _density(kernels, _off_simplex_log, False, _float64(log_y), x, t, batch, _out_dtype(log_y, x),
+                    support_tolerance(log_y.dtype), _TAU_PIVOT)
+
+
+def _renamed(name, call, *args):
+    """call(*args), its ValueError's leading argument name (``logits: ...``, ``tau: ...``) made ``name``."""
+    try:
+        return call(*args)
+    except ValueError as exc:
+        message = str(exc)
+        raise ValueError(name + message[message.index(":"):] if ":" in message else f"{name}: {message}") from None
+
+
+def _samples(n):
+    if isinstance(n, (bool, numpy.bool_)):
+        raise ValueError(f"n: need an integer >= 2 (samples), got {n!r}")
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise ValueError(f"n: need an integer >= 2 (samples), got {n!r}") from None
+    if n < 2:
+        raise ValueError(f"n: need n >= 2 samples (one for the mean, one more for its standard error), got {n}")
+    return n
+
+
+def kl_divergence_mc(logits_q, tau_q, logits_p, tau_p, n, rng=None):
+    """Monte Carlo estimate of KL(q || p) = E_q[log q(x) - log p(x)] between GumbelSoftmax(logits_q, tau_q)
+    and GumbelSoftmax(logits_p, tau_p) (no closed form is known): (estimate, standard error).
+
+    Computed in log space: n reparameterised draws x = sample_log(logits_q, tau_q), the mean of
+    log_prob_exp_q(x) - log_prob_exp_p(x) and its standard error std(ddof=1) / sqrt(n).  The ratio of two
+    densities w.r.t. the same base measure does not depend on it: log_prob (simplex), log_prob_exp or the
+    libraries' log-space form give the same differences; log_prob_exp is the one without underflow.
+    ``logits_q``, ``logits_p`` (..., k) finite, the same k; ``tau_q``, ``tau_p`` > 0 scalars or arrays; the
+    batch shapes broadcast, and the two results (float64) have that shape.  ``n``: an integer >= 2;
+    ``rng`` as sample_log's.  q = p gives exactly (0, 0).  Raises ValueError naming the argument.
+    """
+    xq, xp = _renamed("logits_q", _logits, logits_q), _renamed("logits_p", _logits, logits_p)
+    tq, tp = _renamed("tau_q", _tau, tau_q), _renamed("tau_p", _tau, tau_p)
+    if xp.shape[-1] != xq.shape[-1]:
+        raise ValueError(f"logits_p: last axis has length {xp.shape[-1]}, but logits_q has k = {xq.shape[-1]}")
+    for name, x in (("logits_q", xq), ("logits_p", xp)):
+        with numpy.errstate(all="ignore"):
+            if not numpy.all(numpy.isfinite(_float64(x, logits=True))):
+                raise ValueError(f"{name}: need finite logits (a masked or infinite category has no density "
+                                 "on the open simplex)")
+    n, rng = _samples(n), _rng(rng)
+    batch = _batch("logits_q, tau_q, logits_p, tau_p", xq.shape[:-1], tq.shape, xp.shape[:-1], tp.shape)
+    shape = batch + xq.shape[-1:]
+    # both densities from arrays of the same shapes: q = p then runs the same arithmetic on both sides
+    xq, xp = (numpy.broadcast_to(_float64(x, logits=True), shape) for x in (xq, xp))
+    tq, tp = numpy.broadcast_to(tq, batch), numpy.broadcast_to(tp, batch)
+    x, _ = _sample_log(xq, tq, (n,), rng)
+    with numpy.errstate(all="ignore"):
+        d = log_prob_exp(x, xq, tq).astype(numpy.float64) - log_prob_exp(x, xp, tp).astype(numpy.float64)
+        estimate = numpy.mean(d, axis=0)
+        error = numpy.std(d, axis=0, ddof=1) / math.sqrt(n)
+    return estimate[()], error[()]
 
 
 # Kernels: printed by codegen.emit.RowPrinter.
@@ -806,4 +896,26 @@ def _rows_log_prob_ratio(y, logits, tau, k, axis):
 
 
 def _combine_log_prob_ratio(a0, a1, a2, a3, tau, k):
+    return _hi(_dd_add(_dd_mul(-1, a0), a3, _dd_mul(-1, k, _dd_add(a1, _dd_log(a2))), _dd_mul(k - 1, _dd_log(tau)), _dd_lgamma(k)))
+
+
+def _rows_log_prob_exp(log_y, logits, tau, k, axis):
+    t2 = _argmax(numpy.subtract(logits, numpy.multiply(tau, log_y)), axis)
+    t3 = _take(log_y, t2, axis)
+    t4 = _take(logits, t2, axis)
+    return _last(log_y, axis), _dd_sum(log_y, axis), t3, t4, _dd_sum(numpy.exp(numpy.subtract(numpy.subtract(logits, t4), numpy.multiply(tau, numpy.subtract(log_y, t3)))), axis), _dd_sum(logits, axis),
+
+
+def _combine_log_prob_exp(a0, a1, a2, a3, a4, a5, tau, k):
+    return _hi(_dd_add(_dd_mul(-1, a0), _dd_mul(-1, a3, k), a5, _dd_mul(-1, k, _dd_log(a4)), _dd_mul(tau, _dd_add(_dd_mul(-1, a1), _dd_mul(a2, k))), _dd_mul(k - 1, _dd_log(tau)), _dd_lgamma(k)))
+
+
+def _rows_log_prob_exp_careful(log_y, logits, tau, k, axis):
+    t1 = _argmax(numpy.subtract(logits, numpy.multiply(tau, log_y)), axis)
+    t2 = _dd_add(_dd_mul(-1, tau, _dd_add(_dd_mul(-1, _take(log_y, t1, axis)), log_y)), _dd_mul(-1, _take(logits, t1, axis)), logits)
+    t3 = numpy.max(_hi(t2), axis=axis, keepdims=True)
+    return _last(log_y, axis), t3, _dd_sum(numpy.exp(numpy.subtract(_hi(t2), t3)), axis), _dd_sum(t2, axis),
+
+
+def _combine_log_prob_exp_careful(a0, a1, a2, a3, tau, k):
     return _hi(_dd_add(_dd_mul(-1, a0), a3, _dd_mul(-1, k, _dd_add(a1, _dd_log(a2))), _dd_mul(k - 1, _dd_log(tau)), _dd_lgamma(k)))

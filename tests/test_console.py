@@ -63,7 +63,7 @@ def stubbed(monkeypatch, tmp_path):
         out.mkdir(exist_ok=True)
         # the first claim "was slowest" last time: it is scheduled last, the last one first
         (out / "verification.json").write_text(json.dumps(
-            {"claims": [{"id": cid, "seconds": float(n)} for n, cid in enumerate(IDS)]}))
+            {"subject": "stub", "claims": [{"id": cid, "seconds": float(n)} for n, cid in enumerate(IDS)]}))
         capsys.readouterr()
         rc = run_mod.run(_subject(e2e), jobs=jobs, quiet=quiet, out=out)
         return rc, capsys.readouterr().out.splitlines()
@@ -73,8 +73,9 @@ def stubbed(monkeypatch, tmp_path):
 def test_schedule_is_the_reverse_of_the_report_order(tmp_path):
     """The premise of the tests below: the work is done in the opposite order to the report's."""
     (tmp_path / "v.json").write_text(json.dumps(
-        {"claims": [{"id": cid, "seconds": float(n)} for n, cid in enumerate(IDS)]}))
-    assert run_mod._longest_first(tmp_path / "v.json", list(IDS)) == list(reversed(range(len(IDS))))
+        {"subject": "stub", "claims": [{"id": cid, "seconds": float(n)} for n, cid in enumerate(IDS)]}))
+    previous = run_mod._previous_seconds(tmp_path / "v.json")
+    assert run_mod._longest_first(previous["stub"], list(IDS)) == list(reversed(range(len(IDS))))
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -214,12 +214,13 @@ def test_table_size_none_is_one_draw_per_distribution():
 # ---------------------------------------------------------------- 1. non-finite parameters
 
 def _density_calls(x, tau=0.7):
-    """The three densities at one point of the open simplex, for logits ``x`` of k categories."""
+    """The four densities at one point of the open simplex, for logits ``x`` of k categories."""
     k = len(x)
     ly = np.log(np.full(k, 1.0 / k)) + np.linspace(-0.1, 0.1, k)
     ly -= logsumexp(ly)
     return {"log_prob": lambda: g.log_prob(np.exp(ly), x, tau),
             "log_prob_from_log": lambda: g.log_prob_from_log(ly, x, tau),
+            "log_prob_exp": lambda: g.log_prob_exp(ly, x, tau),
             "log_prob_u": lambda: g.log_prob_u(tau * (ly[:-1] - ly[-1]), x)}
 
 

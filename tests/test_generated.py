@@ -37,7 +37,8 @@ def test_against_mpmath_reference(k, tau, dtype):
     r = accuracy.case(k, tau, dtype, n=8 if k < 100 else 3)
     bound = accuracy.BOUND[dtype]
     assert r["dtypes_ok"]
-    assert r["from_log_finite"] == 1.0
+    assert r["from_log_finite"] == 1.0 and r["exp_finite"] == 1.0
+    assert not r["exp_err"] > bound
     assert not r["from_log_err"] > bound
     assert not r["log_prob_err"] > bound
     assert r["log_prob_nonfinite_on_support"] == 0
@@ -165,6 +166,8 @@ def test_tau_broadcasts_against_batch():
     (lambda: g.log_prob([1.0], [0.0], 1.0), "logits"),
     (lambda: g.log_prob([0.5, 0.5], [0.0, 0.0, 0.0], 1.0), "y"),
     (lambda: g.log_prob_from_log([0.0, 0.0, 0.0], [0.0, 0.0], 1.0), "log_y"),
+    (lambda: g.log_prob_exp([0.0, 0.0, 0.0], [0.0, 0.0], 1.0), "log_y"),
+    (lambda: g.kl_divergence_mc([0.0, 0.0], 1.0, [0.0, 0.0], 1.0, 0), "n"),
     (lambda: g.log_prob(np.full((3, 2), 0.5), np.zeros((4, 2)), 1.0), "y, logits, tau"),
     (lambda: g.log_prob_u([0.0, 0.0], [0.0, 0.0]), "u"),
     (lambda: g.sample_log([0.0, 0.0], 0.0), "tau"),

@@ -83,7 +83,11 @@ def test_readme_console_block_is_what_the_program_prints(real_run):
 def test_real_console_lists_the_claims_in_the_reports_order(real_run):
     _, stdout, report = real_run
     progress = [m.groups() for m in map(re.compile(r"^\[(\d+)/(\d+)\] .* (\S+) … ").match, stdout.splitlines()) if m]
-    ids = [r["id"] for r in report["claims"]]
-    assert [(int(n), int(total), cid) for n, total, cid in progress] == \
-        [(n, len(ids), cid) for n, cid in enumerate(ids, 1)]
-    assert stdout.splitlines()[-1].startswith("result: passed")
+    # the note's claims, then each further subject's, each numbered in its own report's order
+    expected = []
+    for r in (report, *report.get("derivations", [])):
+        ids = [c["id"] for c in r["claims"]]
+        expected += [(n, len(ids), cid) for n, cid in enumerate(ids, 1)]
+    assert [(int(n), int(total), cid) for n, total, cid in progress] == expected
+    assert all(line.startswith("result") and "passed" in line
+               for line in stdout.splitlines() if line.startswith("result"))

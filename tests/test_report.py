@@ -379,7 +379,7 @@ def test_every_formula_of_the_notes_and_writeups_typesets():
              *root.parent.glob("shared/seed/*.txt")]
     seen = 0
     for f in files:
-        for display, inline in re.findall(r"\$\$(.*?)\$\$|\$([^$]+)\$", f.read_text(encoding="utf-8"), re.S):
+        for display, inline in re.findall(r"\$\$(.*?)\$\$|\$([^$]+)\$", f.read_text(encoding="utf-8"), re.DOTALL):
             out = to_mathml(display or inline)
             ET.fromstring(out)
             assert "<mtext>\\" not in out, (f.name, display or inline)
