@@ -338,14 +338,16 @@ def _sample_log(logits, tau, size, rng):
     k = x.shape[-1]
     batch = _batch("logits, tau", x.shape[:-1], t.shape)
     shape = size + batch + (k,)
-    g = rng.gumbel(size=shape)
+    g = _gumbel(rng, shape)
     with numpy.errstate(all="ignore"):
         x, t = numpy.broadcast_to(x, shape), numpy.broadcast_to(t, size + batch)[..., None]
         out = _kernel_sample_log(x, g, t, k, -1)
         # logits spread beyond 2**1022: v - max v may overflow where (v - max v) / tau (tau > 1) does not
         if wide is not None and numpy.any(wide := numpy.broadcast_to(wide, size + batch) & (t[..., 0] > 1)):
-            idx = numpy.nonzero(wide)
-            out[idx] = _exactly((_kernel_sample_log,), g[idx], x[idx], t[idx], k)
+            for idx in zip(*numpy.nonzero(wide)) if wide.ndim else [()]:   # rare rows, one at a time
+                live = numpy.isfinite(x[idx])   # a masked category stays -inf and takes no part
+                out[idx][live] = _exactly((_kernel_sample_log,), g[idx][live], x[idx][live], t[idx],
+                                          int(live.sum()))
     return out, dtype
 
 

@@ -674,14 +674,16 @@ def _sample_log(logits, tau, size, rng):
     k = x.shape[-1]
     batch = _batch("logits, tau", x.shape[:-1], t.shape)
     shape = size + batch + (k,)
-    g = rng.gumbel(size=shape)
+    g = _gumbel(rng, shape)
     with numpy.errstate(all="ignore"):
         x, t = numpy.broadcast_to(x, shape), numpy.broadcast_to(t, size + batch)[..., None]
         out = _kernel_sample_log(x, g, t, k, -1)
         # logits spread beyond 2**1022: v - max v may overflow where (v - max v) / tau (tau > 1) does not
         if wide is not None and numpy.any(wide := numpy.broadcast_to(wide, size + batch) & (t[..., 0] > 1)):
-            idx = numpy.nonzero(wide)
-            out[idx] = _exactly((_kernel_sample_log,), g[idx], x[idx], t[idx], k)
+            for idx in zip(*numpy.nonzero(wide)) if wide.ndim else [()]:   # rare rows, one at a time
+                live = numpy.isfinite(x[idx])   # a masked category stays -inf and takes no part
+                out[idx][live] = _exactly((_kernel_sample_log,), g[idx][live], x[idx][live], t[idx],
+                                          int(live.sum()))
     return out, dtype
 
 
@@ -730,6 +732,14 @@ def _size(size):
     if any(d < 0 for d in dims):
         raise ValueError(f"size: negative dimensions are not allowed, got {size!r}")
     return dims
+
+
+def _gumbel(rng, shape):
+    """Standard Gumbel draws of ``shape``; a shape numpy cannot allocate is a ValueError naming ``size``."""
+    try:
+        return rng.gumbel(size=shape)
+    except (MemoryError, ValueError) as exc:
+        raise ValueError(f"size: {shape} draws cannot be allocated ({type(exc).__name__}: {exc})") from None
 
 
 def _rng(rng):
@@ -799,7 +809,9 @@ def kl_divergence_mc(logits_q, tau_q, logits_p, tau_p, n, rng=None):
     libraries' log-space form give the same differences; log_prob_exp is the one without underflow.
     ``logits_q``, ``logits_p`` (..., k) finite, the same k; ``tau_q``, ``tau_p`` > 0 scalars or arrays; the
     batch shapes broadcast, and the two results (float64) have that shape.  ``n``: an integer >= 2;
-    ``rng`` as sample_log's.  q = p gives exactly (0, 0).  Raises ValueError naming the argument.
+    ``rng`` as sample_log's.  q = p gives exactly (0, 0).  A draw of q whose log-density is beyond float64's
+    range (tau_q near 0, logits spread near the float range) makes the estimate +inf, never NaN.  Raises
+    ValueError naming the argument, also for an ``n`` whose draws cannot be allocated.
     """
     xq, xp = _renamed("logits_q", _logits, logits_q), _renamed("logits_p", _logits, logits_p)
     tq, tp = _renamed("tau_q", _tau, tau_q), _renamed("tau_p", _tau, tau_p)
@@ -816,11 +828,24 @@ def kl_divergence_mc(logits_q, tau_q, logits_p, tau_p, n, rng=None):
     # both densities from arrays of the same shapes: q = p then runs the same arithmetic on both sides
     xq, xp = (numpy.broadcast_to(_float64(x, logits=True), shape) for x in (xq, xp))
     tq, tp = numpy.broadcast_to(tq, batch), numpy.broadcast_to(tp, batch)
-    x, _ = _sample_log(xq, tq, (n,), rng)
+    try:
+        x, _ = _sample_log(xq, tq, (n,), rng)
+    except ValueError as exc:
+        if str(exc).startswith("size:"):
+            raise ValueError(f"n: {n} samples cannot be allocated") from None
+        raise
     with numpy.errstate(all="ignore"):
-        d = log_prob_exp(x, xq, tq).astype(numpy.float64) - log_prob_exp(x, xp, tp).astype(numpy.float64)
+        lq, lp = log_prob_exp(x, xq, tq).astype(numpy.float64), log_prob_exp(x, xp, tp).astype(numpy.float64)
+        # q's own draw has q > 0: a -inf there is a value beyond float64's range (a draw that underflowed
+        # at a tiny tau_q or widely spread logits), so the difference is +inf, not -inf - -inf = NaN
+        d = numpy.where(numpy.isneginf(lq) & numpy.isneginf(lp), numpy.inf, lq - lp)
         estimate = numpy.mean(d, axis=0)
-        error = numpy.std(d, axis=0, ddof=1) / math.sqrt(n)
+        # the standard error scaled by the largest |d| first: its squares would overflow for |d| > 1e154
+        scale = numpy.max(numpy.abs(d), axis=0)
+        finite = numpy.isfinite(scale) & (scale > 0)
+        unit = numpy.where(finite, scale, 1.0)
+        error = numpy.where(finite, numpy.std(d / unit, axis=0, ddof=1) * unit / math.sqrt(n),
+                            numpy.where(scale == 0, 0.0, numpy.inf))
     return estimate[()], error[()]
 
 

@@ -561,3 +561,36 @@ def test_mixed_kinds_of_rows_in_one_batch_equal_row_by_row():
     _record("mixed rows: log_prob", g.log_prob(y, x, tau), [ref_density(y[r], x[r], tau[r], False)[0] for r in range(5)])
     _record("mixed rows: log_prob_from_log", g.log_prob_from_log(ly, x, tau),
             [ref_density(ly[r], x[r], tau[r], True)[0] for r in range(5)])
+
+
+# ---------------------------------------------------------------- found by a break-it review
+
+def test_one_row_of_logits_spread_over_the_float_range():
+    """A single unbatched row that takes the exact path (logits spread beyond 2**1022, tau > 1), also with
+    a masked category: the sample, not numpy's error about a 0-d array."""
+    with np.errstate(all="raise"):
+        out = g.sample_log(np.array([1.7e308, -1.7e308, 0.0]), 2.0, rng=0)
+        assert out.tolist() == [0.0, -1.7e308, -8.5e307]
+        y = g.sample(np.array([-INF, 1.7e308, -1.7e308]), 2.0, rng=0)
+        assert y.tolist() == [0.0, 1.0, 0.0]
+
+
+def test_kl_is_inf_not_nan_where_q_draws_underflow():
+    """A draw of q whose log-density is beyond float64 (tau_q subnormal, logits spread near the float range)
+    makes KL(q || p) +inf, never -inf - -inf = NaN; a large but finite spread keeps a finite standard error."""
+    x = [0.1, -0.4, 1.0]
+    assert g.kl_divergence_mc(x, TINY, x, 1.0, 5, 0) == (INF, INF)
+    assert g.kl_divergence_mc(np.array([1.7e308, -1.7e308, 0.0]), 0.7, x, 0.9, 5, 0) == (INF, INF)
+    for tau_q in (1e-200, 1e-300):
+        estimate, error = g.kl_divergence_mc(x, tau_q, x, 1.0, 5, 0)
+        assert np.isfinite(estimate) and np.isfinite(error) and 0 < error < estimate
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: g.kl_divergence_mc([0.1, 0.2], 0.7, [0.1, 0.2], 0.9, 10**15, 0), "n:"),
+    (lambda: g.sample_log([0.1, 0.2], 0.7, 10**15, 0), "size:"),
+    (lambda: g.sample_log([0.1, 0.2], 0.7, size=(2**40, 2**40), rng=0), "size:"),
+])
+def test_sizes_that_cannot_be_allocated_name_the_argument(call, name):
+    with pytest.raises(ValueError, match=f"^{name}"):
+        call()
