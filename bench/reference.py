@@ -103,8 +103,10 @@ def log_density_row(l, x, tau) -> mpmath.mpf:
     return _LOG_DENSITY({K: len(l), TAU: tau, X: list(x), LOG_Y: list(l)})
 
 
-def reference(point, logits, tau, from_log: bool = False) -> np.ndarray:
-    """Reference log p for rows of ``point`` (y, or log y with ``from_log``), as float64 (mpf rounded)."""
+def reference(point, logits, tau, from_log: bool = False, log_space: bool = False) -> np.ndarray:
+    """Reference log p for rows of ``point`` (y, or log y with ``from_log``), as float64 (mpf rounded).
+    ``log_space``: the density of x = log y w.r.t. Lebesgue measure on x_1..x_{k-1} (log_prob_exp), that is
+    log p plus the log-Jacobian sum_{i<k} log y_i, summed in mpmath."""
     point = np.atleast_2d(point)
     logits = np.broadcast_to(logits, point.shape)
     out = np.empty(point.shape[0])
@@ -119,7 +121,8 @@ def reference(point, logits, tau, from_log: bool = False) -> np.ndarray:
                     out[r] = -np.inf
                     continue
                 l = [mpmath.log(v) for v in p]
-            out[r] = float(log_density_row(l, _mp(logits[r]), t))
+            value = log_density_row(l, _mp(logits[r]), t)
+            out[r] = float(value + mpmath.fsum(l[:-1]) if log_space and mpmath.isfinite(value) else value)
     return out
 
 

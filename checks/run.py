@@ -134,12 +134,16 @@ def _print_flushed(line: str) -> None:
     print(line, flush=True)
 
 
+def claim_fails(r: dict) -> bool:
+    """A claim that fails the run: refuted and not an acknowledged erratum, or inconclusive."""
+    return (r["verdict"] == "refuted" and not r["erratum"]) or r["verdict"] == "inconclusive"
+
+
 def result_lines(records: list[dict], bugs: list[dict], steps: dict | None, e2e: list[dict],
                  failed: bool) -> list[str]:
     """The run's last lines: "passed", or "FAILED" naming every failing claim, step and end-to-end check
     with its verdict (one line that names them, then one line each with the reason)."""
-    bad_claims = [r for r in records if (r["verdict"] == "refuted" and not r["erratum"])
-                  or r["verdict"] == "inconclusive"]
+    bad_claims = [r for r in records if claim_fails(r)]
     from .step_run import fails
     bad_steps = [r for r in steps["steps"] if fails(r)] if steps is not None else []
     bad_e2e = [c for c in e2e if not c["passed"]]
@@ -251,16 +255,10 @@ def run(subject: Subject, jobs: int, quiet: bool, out: Path, note: Path | None =
 
 def _with_figures(report: dict, subject: Subject, out: Path) -> dict:
     """A further subject's report as the writers take it: its figures made (records with their SVG), or why not."""
-    if subject.figures is None:
-        return {**report, "figures": [], "figures_skipped": "the subject defines no figures"}
-    try:
-        made = subject.figures(out)
-    except ImportError as exc:
-        return {**report, "figures": [], "figures_skipped": f"matplotlib is not installed ({exc})"}
-    except Exception as exc:  # noqa: BLE001 - a figure must never cost the verification report
-        return {**report, "figures": [], "figures_skipped": f"{type(exc).__name__}: {exc}"}
-    return {**report, "figures": [{"name": f["name"], "caption": f["caption"], "path": str(f["path"]),
-                                   "svg": f.get("svg") or Path(f["path"]).read_text()} for f in made]}
+    from .report.model import make_figures
+    figs, skipped = make_figures(out, subject.figures)
+    return {**report, "figures_skipped": skipped,
+            "figures": [{"name": f.name, "caption": f.caption, "path": str(f.path), "svg": f.svg} for f in figs]}
 
 
 def _verify(subject: Subject, jobs: int, quiet: bool, note: Path | None, previous: dict) -> tuple[dict, list] | int:
@@ -302,7 +300,7 @@ def _verify(subject: Subject, jobs: int, quiet: bool, note: Path | None, previou
     total = time.perf_counter() - start
     counts = {v: sum(r["verdict"] == v for r in records) for v in VERDICTS}
     unacknowledged = [r for r in records if r["verdict"] == "refuted" and not r["erratum"]]
-    failed = bool(bugs or unacknowledged or counts["inconclusive"] or not all(c["passed"] for c in e2e)
+    failed = bool(bugs or any(map(claim_fails, records)) or not all(c["passed"] for c in e2e)
                   or (steps is not None and steps["failed"]))
     report = {
         "subject": subject.name, "title": subject.title, "note_file": _shown_path(note or subject.note_copy),

@@ -297,13 +297,19 @@ def log_prob_from_log(log_y, logits, tau):
     log y: that is log_prob_exp = log_prob_from_log + sum_{i<k} log y_i, Lebesgue on log y_1..log y_{k-1};
     the libraries' log-space log_prob, w.r.t. e^{-x_k} dx, = log_prob_from_log + sum_i log y_i).  Off the support (a log_y_i = -inf, or |logsumexp(log_y)| > support_tolerance(log_y.dtype)):
     -inf.  Shapes, dtypes, infinite and NaN input, errors: as log_prob."""
+    return _from_log(log_y, logits, tau, {_PLAIN: (_rows_log_prob_from_log, _combine_log_prob_from_log),
+                                          _CAREFUL: (_rows_log_prob_from_log_careful,
+                                                     _combine_log_prob_from_log_careful)})
+
+
+def _from_log(log_y, logits, tau, kernels):
+    """A density evaluated from ``log_y`` by the printed ``kernels``: validation, support and dtypes of
+    log_prob_from_log (log_prob_exp differs from it only in its kernels)."""
     x = _logits(logits)
     log_y = _array("log_y", log_y)
     _last_axis("log_y", log_y, x.shape[-1])
     t = _tau(tau)
     batch = _batch("log_y, logits, tau", log_y.shape[:-1], x.shape[:-1], t.shape)
-    kernels = {_PLAIN: (_rows_log_prob_from_log, _combine_log_prob_from_log),
-               _CAREFUL: (_rows_log_prob_from_log_careful, _combine_log_prob_from_log_careful)}
     return _density(kernels, _off_simplex_log, False, _float64(log_y), x, t, batch, _out_dtype(log_y, x),
                     support_tolerance(log_y.dtype), _TAU_PIVOT)
 

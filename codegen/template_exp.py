@@ -59,15 +59,8 @@ def log_prob_exp(log_y, logits, tau):
     ExpRelaxedOneHotCategorical), a density w.r.t. e^{-x_k} dx, = log_prob_exp + log y_k = log_prob +
     sum_i log y_i.  ``log_y`` (..., k) as for log_prob_from_log (e.g. from sample_log); support, shapes,
     dtypes, infinite and NaN input, errors: as log_prob_from_log (off the support: -inf)."""
-    x = _logits(logits)
-    log_y = _array("log_y", log_y)
-    _last_axis("log_y", log_y, x.shape[-1])
-    t = _tau(tau)
-    batch = _batch("log_y, logits, tau", log_y.shape[:-1], x.shape[:-1], t.shape)
-    kernels = {_PLAIN: (_rows_log_prob_exp, _combine_log_prob_exp),
-               _CAREFUL: (_rows_log_prob_exp_careful, _combine_log_prob_exp_careful)}
-    return _density(kernels, _off_simplex_log, False, _float64(log_y), x, t, batch, _out_dtype(log_y, x),
-                    support_tolerance(log_y.dtype), _TAU_PIVOT)
+    return _from_log(log_y, logits, tau, {_PLAIN: (_rows_log_prob_exp, _combine_log_prob_exp),
+                                          _CAREFUL: (_rows_log_prob_exp_careful, _combine_log_prob_exp_careful)})
 
 
 def _renamed(name, call, *args):

@@ -211,9 +211,7 @@ def _contents(m: M.Model) -> str:
 
 def _tally(claims: list[M.ClaimView]) -> str:
     """A compact count of an equation's verdicts: ✓ 3 ✗ 1 (1 acknowledged)."""
-    ok = sum(c.status == "pass" for c in claims)
-    ack = sum(c.status == "acknowledged" for c in claims)
-    bad = sum(c.status == "fail" for c in claims)
+    ok, ack, bad = M.tally(claims)
     out = f'<span class="tally ok">✓ {ok}</span>'
     out += f' <span class="tally ack">✗ {ack} acknowledged</span>' if ack else ""
     out += f' <span class="tally bad">✗ {bad}</span>' if bad else ""
@@ -240,10 +238,7 @@ def _ids(ids: list[str]) -> str:
 
 
 def _coverage(m: M.Model) -> str:
-    out = (f'<h2 id="{_ref("coverage")}">Coverage by equation</h2><p>How strongly each equation is checked: '
-           "<em>symbolic k</em> (proved for every size), <em>by lemma</em> (for every size, resting on a cited "
-           "lemma), <em>concrete k only</em> (proved at the sizes listed in each claim), <em>restatements</em> "
-           "(a definition compared with its source, not a derivation step).</p>")
+    out = f'<h2 id="{_ref("coverage")}">Coverage by equation</h2><p>{escape(M.COVERAGE)}</p>'
     if m.by_equation:
         rows = "".join(
             f'<tr><td><a href="#{_ref(M.equation_anchor(e.equation))}">{escape(e.label)}</a></td>'
@@ -264,12 +259,9 @@ def _coverage(m: M.Model) -> str:
 
 
 def _errata(m: M.Model) -> str:
-    where = f" <code>{escape(m.note_file)}</code>" if m.note_file else ""
-    out = (f'<h2 id="{_ref("errata")}">Errata of the note as given</h2><p>Claims that are false as printed in the file '
-           f"verified{where}. They are errata of the note <em>as given</em> there: another version of the note "
-           "(the published PDF, say) may print them differently.</p>")
+    out = f'<h2 id="{_ref("errata")}">Errata of the note as given</h2><p>{escape(M.errata_intro(m.note_file))}</p>'
     if not m.errata:
-        return out + ("<p>No claim of the note was refuted.</p>" if m.steps is None or m.claims
+        return out + (f"<p>{M.NO_ERRATA}</p>" if m.steps is None or m.claims
                       else "<p>No claim of the subject was checked here; the input's refuted steps are listed "
                            f'with <a href="#{_ref("steps")}">its steps</a>.</p>')
     return out + "".join(_erratum(e) for e in m.errata)
@@ -339,10 +331,9 @@ def _body(m: M.Model, level: int = 1) -> list[str]:
         parts.append(f"<p>Figures skipped: {escape(m.figures_skipped or 'none made')}.</p>")
     parts.append(f'<h2 id="{_ref("claims")}">Claims, by equation</h2>')
     if not m.claims:
-        parts.append("<p>No claim of the subject was checked on its own here; its claims served only as hints.</p>")
+        parts.append(f"<p>{M.HINTS_ONLY}</p>")
     else:
-        parts.append("<p>Each claim in one line; open it for what was printed, how it was tied to the note, what "
-                     "was checked and how.</p>")
+        parts.append(f"<p>{M.CLAIMS}</p>")
     for anchor, lab, claims in m.equations:
         parts.append(f'<section class="equation" id="{_ref(anchor)}"><h3>{escape(lab)} {_tally(claims)}</h3>'
                      + "".join(_claim(cl) for cl in claims) + "</section>")

@@ -36,8 +36,9 @@ def _case(suite: ET.Element, m: M.Model, c: M.ClaimView, correction: bool = Fals
         "time": f"{c.seconds:.3f}", "file": m.note_file or m.subject,
     })
     detail = (f"statement: {c.statement}\nprinted: {c.printed}\nrule: {c.rule} ({c.rule_text})\n"
-              f"decided by: {'; '.join(c.methods)}\nk: {c.ks}\nnumeric: {c.points} points, "
-              f"largest difference {c.max_difference}\nverdict: {c.verdict}\n")
+              f"decided by: {'; '.join(c.methods)}\nk: {c.ks}\nnumeric: {c.numeric}\nverdict: {c.verdict}\n")
+    if c.fidelity:
+        detail += f"tied to the note: {c.fidelity}\n"
     if c.checked_latex:
         detail += f"checked: {c.checked_latex[0]} = {c.checked_latex[1]}\n"
     if c.counterexample_line:

@@ -109,9 +109,7 @@ def _erratum(e: M.ClaimView) -> list[str]:
 
 
 def _tally(claims: list[M.ClaimView]) -> str:
-    ok = sum(c.status == "pass" for c in claims)
-    ack = sum(c.status == "acknowledged" for c in claims)
-    bad = sum(c.status == "fail" for c in claims)
+    ok, ack, bad = M.tally(claims)
     return f"✅ {ok}" + (f" · ❌ {ack} acknowledged" if ack else "") + (f" · ❌ {bad} failing" if bad else "")
 
 
@@ -222,12 +220,9 @@ def _body(m: M.Model, out_dir: Path) -> list[str]:
         out += _steps(m.steps)
     if m.checker_bugs:
         out += ["## Checker bugs", ""] + [f"- `{b.get('id')}`: {b.get('checker_bug')}" for b in m.checker_bugs] + [""]
-    out += _section("Errata of the note as given", "errata") + [
-            "Claims that are false as printed in the file verified"
-            + (f" (`{m.note_file}`)" if m.note_file else "") + ". They are errata of the note *as given* there: "
-            "another version of the note (the published PDF, say) may print them differently.", ""]
+    out += _section("Errata of the note as given", "errata") + [M.errata_intro(m.note_file), ""]
     if not m.errata:
-        out += [NO_CLAIMS if m.steps is not None and not m.claims else "No claim of the note was refuted.", ""]
+        out += [NO_CLAIMS if m.steps is not None and not m.claims else M.NO_ERRATA, ""]
     for e in m.errata:
         out += _erratum(e)
     out += _section("End-to-end checks", "end-to-end")
@@ -238,10 +233,7 @@ def _body(m: M.Model, out_dir: Path) -> list[str]:
                 f"{'✅ passed' if e.passed else '❌ FAILED'} |" for e in m.end_to_end] + [""]
     else:
         out += ["The subject defines no end-to-end checks.", ""]
-    out += _section("Coverage by equation", "coverage") + [
-            ("How strongly each equation is checked: *symbolic k* (proved for every size), *by lemma* (for every "
-            "size, resting on a cited lemma), *concrete k only* (proved at the sizes listed in each claim), "
-            "*restatements* (a definition compared with its source, not a derivation step)."), ""]
+    out += _section("Coverage by equation", "coverage") + [M.COVERAGE, ""]
     if m.by_equation:
         out += ["| equation | status | symbolic k | by lemma | concrete k only | restatements |",
                 "|---|---|---|---|---|---|"]
@@ -265,10 +257,9 @@ def _body(m: M.Model, out_dir: Path) -> list[str]:
         out += [f"Figures skipped: {m.figures_skipped or 'none made'}.", ""]
     out += _section("Claims, by equation", "claims")
     if not m.claims:
-        out += ["No claim of the subject was checked on its own here; its claims served only as hints.", ""]
+        out += [M.HINTS_ONLY, ""]
     else:
-        out += [("Each claim in one line; open it for what was printed, how it was tied to the note, what was "
-                "checked and how."), ""]
+        out += [M.CLAIMS, ""]
     for anchor, lab, claims in m.equations:
         out += _section(f"{lab} {_tally(claims)}", anchor, "###")
         for cl in claims:

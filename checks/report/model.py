@@ -52,6 +52,28 @@ END_TO_END = ("The derivation's result checked as a whole, by the checks its sub
               "the integral and its distance from 1.")
 
 
+#: what the coverage section, the errata section and the claims section say of themselves (both formats)
+COVERAGE = ("How strongly each equation is checked: symbolic k (proved for every size), by lemma (for every "
+            "size, resting on a cited lemma), concrete k only (proved at the sizes listed in each claim), "
+            "restatements (a definition compared with its source, not a derivation step).")
+CLAIMS = ("Each claim in one line; open it for what was printed, how it was tied to the note, what was checked "
+          "and how.")
+HINTS_ONLY = "No claim of the subject was checked on its own here; its claims served only as hints."
+NO_ERRATA = "No claim of the note was refuted."
+
+
+def errata_intro(note_file: str | None) -> str:
+    """What the errata section lists: errata of the note as given in the file verified."""
+    return ("Claims that are false as printed in the file verified" + (f" ({note_file})" if note_file else "")
+            + ". They are errata of the note as given there: another version of the note (the published PDF, "
+            "say) may print them differently.")
+
+
+def tally(claims: list[ClaimView]) -> tuple[int, int, int]:
+    """(passing, acknowledged errata, failing) among ``claims``."""
+    return tuple(sum(c.status == s for c in claims) for s in ("pass", "acknowledged", "fail"))  # type: ignore[return-value]
+
+
 @dataclass
 class EndToEnd:
     """One end-to-end check of the subject (normalisation, samples against the density)."""
@@ -234,9 +256,14 @@ def _model(report: dict, out_dir: Path, figures=None, ns: str = "") -> Model:
 
 def _figures(report: dict, out_dir: Path, make=None) -> tuple[list[Figure], str | None]:
     """The subject's figures: ``make(out_dir)`` returns records {name, caption, path, svg}."""
-    if "figures" in report and isinstance(report["figures"], list):  # given by the caller (tests)
+    if "figures" in report and isinstance(report["figures"], list):  # given by the caller (run, tests)
         figs = [Figure(f["name"], f["caption"], Path(f["path"]), f.get("svg", "")) for f in report["figures"]]
         return figs, report.get("figures_skipped")
+    return make_figures(out_dir, make)
+
+
+def make_figures(out_dir: Path, make=None) -> tuple[list[Figure], str | None]:
+    """The figures ``make(out_dir)`` draws (records {name, caption, path, svg}), or why there are none."""
     if make is None:
         return [], "the subject defines no figures"
     try:
