@@ -12,8 +12,7 @@ support (some y_i <= 0, or log y_i = -inf) the density is 0 and the reference -i
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
+import importlib
 from pathlib import Path
 
 import mpmath
@@ -25,19 +24,11 @@ from codegen.forms import tau as TAU
 
 DPS = 40
 ROOT = Path(__file__).resolve().parent.parent
-GENERATED = ROOT / "generated" / "gumbel_softmax_numpy.py"
 
 
-def load_generated():
-    """The generated module, imported from generated/ by path (it is not a package)."""
-    name = "gumbel_softmax_numpy"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, GENERATED)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+def load_generated(backend: str = "numpy"):
+    """The generated module ``gumbel_softmax.<backend>`` (the package is installed by ``make``)."""
+    return importlib.import_module(f"gumbel_softmax.{backend}")
 
 
 def _mp(values) -> list:

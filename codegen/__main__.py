@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .emit import TARGET, check, write
+from .emit import PACKAGE, check, write
 
 
 def main(argv=None) -> int:
@@ -17,7 +17,7 @@ def main(argv=None) -> int:
         for p in problems:
             print(p, file=sys.stderr)
         if not problems:
-            print(f"{TARGET}: up to date")
+            print(f"{PACKAGE}: up to date")
         return 1 if problems else 0
     print(f"wrote {write()}")
     return 0

@@ -39,8 +39,15 @@ def test_render_is_deterministic_and_committed_file_is_fresh():
     assert emit.check(ROOT) == []
 
 
-def test_header_names_command_claims_and_hash():
-    head = emit.render().split('"""', 2)[1]
+def test_the_package_has_one_module_per_backend_folder():
+    folders = sorted(p.parent.name for p in (ROOT / "codegen" / "backends").glob("*/__init__.py"))
+    assert "numpy" in folders
+    assert sorted(emit.render()) == sorted(["__init__.py", *(f"{name}.py" for name in folders)])
+
+
+@pytest.mark.parametrize("name", sorted(emit.render()))
+def test_header_names_command_claims_and_hash(name):
+    head = emit.render()[name].split('"""', 2)[1]
     assert "GENERATED" in head and emit.COMMAND in head
     assert all(cid in head for cid in emit.CLAIM_IDS)
     assert emit.expressions_hash() in head
@@ -48,7 +55,7 @@ def test_header_names_command_claims_and_hash():
 
 def test_check_detects_stale_missing_and_extra_files(tmp_path):
     assert emit.check(tmp_path)  # missing
-    path = emit.write(tmp_path)
+    path = emit.write(tmp_path) / "numpy.py"
     assert emit.check(tmp_path) == []
     (path.parent / "__pycache__").mkdir()
     (path.parent / "__pycache__" / "x.pyc").write_bytes(b"")
@@ -69,25 +76,31 @@ def test_check_cli_exit_status(tmp_path, monkeypatch):
     assert main(["--check"]) == 0
 
 
-def test_generated_module_imports_only_numpy_and_stdlib():
-    tree = ast.parse(emit.render())
+#: the array library each module may import, besides the standard library; numpy is the package's own
+#: dependency, so every module may use the NumPy module's rare-row paths (``from .numpy import``)
+LIBRARY = {"__init__.py": set(), "numpy.py": {"numpy"}, "torch.py": {"torch"}, "jax.py": {"jax"}}
+
+
+@pytest.mark.parametrize("name", sorted(emit.render()))
+def test_each_module_imports_only_its_own_array_library(name):
     names = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(emit.render()[name])):
         if isinstance(node, ast.Import):
             names |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom):
-            names.add(node.module.split(".")[0])
-    assert names <= {"numpy"} | set(sys.stdlib_module_names)
+            names.add("." + (node.module or "") if node.level else node.module.split(".")[0])
+    assert names <= LIBRARY[name] | {".numpy"} | set(sys.stdlib_module_names)
 
 
 def test_every_kernel_is_printed_from_a_form():
-    text = emit.render()
-    for name in forms.FORMS:
-        assert emit.kernel(name).source() in text
-    for part in ("template.py", "template_dd.py"):
-        template = (ROOT / "codegen" / part).read_text()
-        for prefix in ("def _kernel_", "def _rows_", "def _combine_", "math.lgamma"):
-            assert prefix not in template
+    from codegen.backends import backends
+    for backend in backends():
+        text = emit.render()[f"{backend.name}.py"]
+        for name in backend.forms or forms.FORMS:
+            assert emit.kernel(name, backend.printer).source() in text
+        for template in backend.folder.glob("template*.py"):
+            for prefix in ("def _kernel_", "def _rows_", "def _combine_", "math.lgamma"):
+                assert prefix not in template.read_text(), (template, prefix)
 
 
 def test_a_wrong_rewrite_is_refuted():
@@ -163,7 +176,8 @@ def test_quotients_print_as_divisions_and_log_ratios():
     assert sp.simplify(sampler.printed() - forms.SAMPLE_LOG) == 0
     assert "_log_ratio(y, _take(y, " in emit.kernel("log_prob_ratio").source()
     a, b = sp.symbols("a b", positive=True)
-    printer = emit.RowPrinter()
+    from codegen.backends.numpy.printer import NumPyRowPrinter
+    printer = NumPyRowPrinter()
     assert printer.in_mode(emit.Quotient(a, b), False) == "numpy.divide(a, b)"
     with pytest.raises(ValueError, match="Exact"):
         printer.in_mode(emit.Quotient(a, b), True)

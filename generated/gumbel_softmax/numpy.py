@@ -1,5 +1,12 @@
-"""GENERATED FILE - do not edit.  Written by `python -m codegen` (codegen/emit.py, SymPy 1.14.0).
+"""The Gumbel-softmax densities and samplers in NumPy.
 
+Precision: inputs are converted to float64 (float16 / float32 results are rounded back to the input
+dtype); the terms of each log-density that cancel are combined in double-double arithmetic (about
+106 bits), and the rare rows beyond both (extreme logits and temperatures) in exact rational
+arithmetic.  Large inputs run in chunks on a thread pool.  No gradients: see gumbel_softmax.torch
+and gumbel_softmax.jax.
+
+GENERATED FILE - do not edit.  Written by `python -m codegen` (codegen/emit.py, SymPy 1.14.0).
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
 verified expressions (J28), (8), (1) and the log-space (5) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_exp, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.dd_log, cg.cse.
 sha256 of the expressions: 32edc134a5179cc2f8beb4d3ad385b0685b178c56f8f95a2ba02a79f7f9ba417
@@ -848,7 +855,7 @@ def kl_divergence_mc(logits_q, tau_q, logits_p, tau_p, n, rng=None):
     return estimate[()], error[()]
 
 
-# Kernels: printed by codegen.emit.RowPrinter.
+# Kernels: printed by codegen.backends.numpy.printer.NumPyRowPrinter.
 
 def _rows_log_prob(y, logits, tau, k, axis):
     t0 = numpy.log(y)

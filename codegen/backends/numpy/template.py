@@ -388,4 +388,5 @@ def sample(logits, tau, size=None, rng=None):
         return numpy.exp(out).astype(dtype, copy=False)
 
 
+# @@LOG_SPACE@@
 # @@KERNELS@@
