@@ -6,12 +6,12 @@ STAMP := $(VENV)/.installed
 NOTE ?=
 VERIFY_ARGS ?=
 
-.PHONY: verify test generate bench lint clean
+.PHONY: verify test generate bench bench-gpu lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,report]'
+	$(PY) -m pip install --quiet -e '.[dev,report,torch,jax]'
 	touch $(STAMP)
 
 verify: $(STAMP)
@@ -19,7 +19,7 @@ verify: $(STAMP)
 	$(PY) -m codegen --check
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -rs
 
 generate: $(STAMP)
 	$(PY) -m codegen
@@ -28,6 +28,9 @@ bench: $(STAMP)
 	$(PY) -m bench
 	$(PY) -m bench.recall
 	$(PY) -m bench.determinism
+
+bench-gpu: $(STAMP)
+	$(PY) -m bench.gpu
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -94,6 +94,37 @@ def log_density_row(l, x, tau) -> mpmath.mpf:
     return _LOG_DENSITY({K: len(l), TAU: tau, X: list(x), LOG_Y: list(l)})
 
 
+def _gradient_forms() -> dict:
+    """The derived gradients (``codegen.gradients``, checked by the cg.grad_* claims) in x, l = log y, tau."""
+    from codegen.gradients import GRADIENTS, L
+
+    def in_l(e):
+        e = e.replace(lambda a: isinstance(a, sp.Indexed) and a.base == L, lambda a: LOG_Y[a.indices[0]])
+        return e.replace(lambda a: isinstance(a, sp.log) and isinstance(a.args[0], sp.Indexed)
+                         and a.args[0].base == Y, lambda a: LOG_Y[a.args[0].indices[0]])
+    # d/dy_a = (d/dlog y_a) / y_a: the y form is checked as a claim; here it is read off the log_y one
+    return {name: _compile(in_l(GRADIENTS[name])) for name in ("logits", "tau", "log_y")}
+
+
+_GRADIENTS: dict = {}
+
+
+def gradient_row(l, x, tau, dps: int = DPS) -> dict:
+    """The gradient of log (J28) at one row, at ``dps`` digits, from the SymPy-derived forms:
+    {"logits": [d/dx_a], "log_y": [d/dlog y_a], "y": [d/dy_a], "tau": d/dtau} (mpf; every coordinate of
+    the row free, as autodiff of log_prob sees it).  ``l``, ``x``: float or mpf sequences (log y, logits)."""
+    from codegen.gradients import A
+    if not _GRADIENTS:
+        _GRADIENTS.update(_gradient_forms())
+    with mpmath.workdps(dps):
+        l, x = [mpmath.mpf(v) for v in l], [mpmath.mpf(v) for v in x]
+        env = {K: len(l), TAU: mpmath.mpf(tau), X: x, LOG_Y: l}
+        out = {name: [+_GRADIENTS[name]({**env, A: a}) for a in range(1, len(l) + 1)] for name in ("logits", "log_y")}
+        out["tau"] = +_GRADIENTS["tau"](env)
+        out["y"] = [g / mpmath.exp(v) for g, v in zip(out["log_y"], l)]
+    return out
+
+
 def reference(point, logits, tau, from_log: bool = False, log_space: bool = False) -> np.ndarray:
     """Reference log p for rows of ``point`` (y, or log y with ``from_log``), as float64 (mpf rounded).
     ``log_space``: the density of x = log y w.r.t. Lebesgue measure on x_1..x_{k-1} (log_prob_exp), that is

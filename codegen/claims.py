@@ -15,7 +15,7 @@ from checks.claim import Claim, Instance
 from derive.exp_concrete.claims import log_density_x
 from derive.model import Vars, symbols_for, tau
 
-from . import emit, forms
+from . import emit, forms, gradients
 from .forms import at, eq1, eq8, final_density, instantiate, log_final_density, m
 
 KS = (2, 3, 4, 5)
@@ -217,6 +217,17 @@ CLAIMS = [
            _build(lambda s: [(sp.exp(e * sp.log(2) + sp.log(tau * sp.Integer(2) ** -e)), tau)
                              for e in (-3, 0, 1, 5)]),
            ks=(2,)),
+    *[_claim(f"cg.grad_{name}", "J28",
+             f"d log p / d {what} of (J28), derived by SymPy at general k (a category index a in 1..k; "
+             f"s the softmax of w = x - tau log y), equals the derivative of (J28) at k = 2..8 for every a",
+             latex, _build(lambda s, name=name: gradients.pairs(name, s, j28_logits(s), _at_log_y(s))),
+             ks=gradients.KS)
+      for name, what, latex in (
+          ("logits", "x_a", r"\frac{\partial \log p}{\partial x_a} = 1 - k s_a"),
+          ("tau", "tau", r"\frac{\partial \log p}{\partial \tau} = \frac{k-1}{\tau} - \sum_m \log y_m"
+                         r" + k \sum_m s_m \log y_m"),
+          ("y", "y_a", r"\frac{\partial \log p}{\partial y_a} = \frac{k \tau s_a - \tau - 1}{y_a}"),
+          ("log_y", "log y_a", r"\frac{\partial \log p}{\partial \log y_a} = k \tau s_a - \tau - 1"))],
     _claim("cg.cse", "J28",
            "what the printed code computes (CSE output of both phases, the per-chunk reductions put back into "
            "their per-row combination) equals (J28), (8) and Jang et al. (1)",
