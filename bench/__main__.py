@@ -13,6 +13,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-backends", action="store_true",
+                        help="skip the speed of gumbel_softmax.torch and gumbel_softmax.jax against torch's own")
     parser.add_argument("--skip-symbolic-k", action="store_true",
                         help="skip the growth of concrete-k check time against the symbolic-k checks")
     parser.add_argument("--verify", action="store_true",
@@ -29,6 +31,11 @@ def main(argv=None) -> int:
     if not args.skip_speed:
         print(f"\n== speed of generated/: tau = {speed.TAU}, median of {args.rounds} interleaved rounds ==")
         ok &= speed.run(args.rounds, targets=targets)
+    if not args.skip_backends:
+        from . import backends
+        print(f"\n== speed of the autodiff backends (CPU): tau = {backends.TAU}, median of {args.rounds} "
+              "interleaved rounds ==")
+        ok &= backends.run(args.rounds, targets=targets)
     if not args.skip_symbolic_k:
         from . import symbolic_k
         print()

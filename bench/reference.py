@@ -155,7 +155,7 @@ def relative_error(value, ref) -> np.ndarray:
 
 
 def optional_torch():
-    """torch when the optional ``bench`` extra is installed, else None (the torch columns are skipped)."""
+    """torch when the optional ``torch`` extra is installed, else None (the torch columns are skipped)."""
     try:
         import torch
     except ImportError:

@@ -55,7 +55,7 @@ def run(rounds: int = 5, printer=print, targets: list | None = None, cases=CASES
     torch = optional_torch()
     if torch is None:
         printer(f"torch not installed: its columns show {NONE} "
-                "(pip install -e '.[bench]' installs torch==2.13.0)")
+                "(pip install -e '.[torch]' installs torch==2.13.0)")
     else:
         printer(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     ok = True

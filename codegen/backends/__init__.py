@@ -49,7 +49,8 @@ class Backend:
         for marker, name in self.inserts:
             body = body.replace(marker, self.part(name))
         printer = f"{self.printer.__module__}.{self.printer.__name__}"
-        return body.replace(KERNELS, f"# Kernels: printed by {printer}.\n\n" + kernels)
+        head, tail = body.split(KERNELS)
+        return head.rstrip("\n") + f"\n\n\n# Kernels: printed by {printer}.\n\n" + kernels + tail
 
 
 def backends() -> list[Backend]:
