@@ -273,7 +273,7 @@ def test_the_transcription_matches_torch():
     pi, t = (0.2, 0.3, 0.5), 0.7
     x = end_to_end.log_space_samples(pi, t, 5, np.random.default_rng(1))
     log_q = end_to_end.density(3, "log q", "numpy")(*x.T, *pi, t)
-    dist = torch.distributions.ExpRelaxedCategorical(torch.tensor(t, dtype=torch.float64),
+    dist = torch.distributions.relaxed_categorical.ExpRelaxedCategorical(torch.tensor(t, dtype=torch.float64),
                                                      probs=torch.tensor(pi, dtype=torch.float64))
     assert np.allclose(dist.log_prob(torch.tensor(x)).numpy(), log_q, rtol=1e-10)
     simplex = torch.distributions.RelaxedOneHotCategorical(torch.tensor(t, dtype=torch.float64),
