@@ -21,7 +21,11 @@ import operator
 import os
 import sys
 
-import torch
+try:
+    import torch
+except ImportError as error:  # the optional extra is not installed
+    raise ImportError("gumbel_softmax.torch needs torch: pip install 'gsverify[torch]' "
+                      "(in the repository: pip install '.[torch]')") from error
 
 __all__ = ["log_prob", "log_prob_from_log", "log_prob_u", "log_prob_exp", "sample_log", "sample",
            "rsample_log", "rsample", "support_tolerance", "GumbelSoftmax"]

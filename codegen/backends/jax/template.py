@@ -15,8 +15,12 @@ import operator
 import struct
 import sys
 
-import jax
-import jax.numpy
+try:
+    import jax
+    import jax.numpy
+except ImportError as error:  # the optional extra is not installed
+    raise ImportError("gumbel_softmax.jax needs jax: pip install 'gsverify[jax]' "
+                      "(in the repository: pip install '.[jax]')") from error
 
 __all__ = ["log_prob", "log_prob_from_log", "log_prob_u", "log_prob_exp", "sample_log", "sample",
            "rsample_log", "rsample", "support_tolerance"]
