@@ -452,3 +452,37 @@ def test_samplers_reparameterised_and_detached():
     np.testing.assert_array_equal(gj.sample(x, 0.5, size=3, rng=0), gj.rsample(x, 0.5, size=3, rng=0))
     np.testing.assert_allclose(jnp.exp(gj.sample_log(x, 0.5, size=3, rng=0)), gj.sample(x, 0.5, size=3, rng=0),
                                rtol=1e-6)
+
+
+# --- found by a break-it pass -------------------------------------------------------------------
+
+def test_closed_over_arrays_under_an_outer_jit():
+    """Logits built outside and closed over by the caller's jit / scan (a constant there, not a tracer):
+    the value checks run on them at trace time instead of crashing on a traced bool."""
+    cx, key = jnp.array([0.0, 1.0, 2.0]), jax.random.key(0)
+    y = jax.jit(lambda kk: gj.sample(cx, 1.0, rng=kk))(key)
+    assert y.shape == (3,) and abs(float(y.sum()) - 1) < 1e-6
+    _, ys = jax.lax.scan(lambda c, kk: (c, gj.sample(cx, 0.5, rng=kk)), 0, jax.random.split(key, 3))
+    assert ys.shape == (3, 3)
+    assert np.isfinite(jax.jit(jax.grad(lambda t: gj.rsample(cx, t, rng=key)[0]))(0.5))
+    want = gj.log_prob(jnp.array([0.2, 0.3, 0.5]), cx, 0.5)
+    assert jax.jit(lambda d: gj.log_prob(jnp.array([0.2, 0.3, 0.5]), cx, 0.5) + d)(0.0) == want
+    bad = jnp.full(3, -jnp.inf)   # built outside: a constant of the trace, checked at trace time
+    with pytest.raises(ValueError, match="logits"):
+        jax.jit(lambda kk: gj.sample(bad, 1.0, rng=kk))(key)
+
+
+@pytest.mark.parametrize("tau", [-0.5, 0.0, float("inf"), float("nan")])
+def test_a_traced_bad_tau_gives_nan_samples(tau):
+    """Under jit a bad tau cannot raise: the documented answer is a NaN row, not a plausible sample."""
+    f = jax.jit(lambda t: gj.sample_log(jnp.array([0.1, -1.0, 2.0]), t, rng=jax.random.key(0)))
+    assert np.isnan(np.asarray(f(tau))).all()
+    assert np.isfinite(np.asarray(f(0.5))).all()
+
+
+@pytest.mark.parametrize("logits", [[float("nan"), 0.0, 0.0], [-float("inf")] * 3, [float("inf")] * 2 + [0.0]])
+def test_traced_logits_with_no_distribution_give_nan_samples_in_float32(logits):
+    """Traced NaN, all -inf or two +inf logits: a NaN row from sample (the exp of it too: XLA's float32 exp
+    of NaN is not NaN on the CPU, so the mask comes after it)."""
+    f = jax.jit(lambda v: gj.sample(v, 1.0, rng=jax.random.key(0)))
+    assert np.isnan(np.asarray(f(jnp.array(logits, dtype=jnp.float32)))).all()

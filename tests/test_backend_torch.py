@@ -629,3 +629,26 @@ def test_chunks_and_threads_give_the_same_values_and_gradients(monkeypatch):
     with torch.inference_mode():
         monkeypatch.setattr(gt, "_CHUNK", 1 << 15)
         assert torch.equal(gt.log_prob_from_log(T(ly), T(x), 0.3), chunked[0])
+
+
+# --- found by a break-it pass -------------------------------------------------------------------
+
+def test_a_call_in_inference_mode_leaves_autograd_working():
+    y = torch.tensor([0.2, 0.3, 0.5], dtype=torch.float64)
+    x = torch.tensor([0.1, -1.0, 2.0], dtype=torch.float64)
+    with torch.inference_mode():
+        gt.log_prob(y, x, 0.5)
+    t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    gt.log_prob(y, x, t).backward()
+    assert torch.isfinite(t.grad)
+
+
+def test_a_python_temperature_is_not_rounded_to_the_logits_dtype():
+    GumbelSoftmax = gt.GumbelSoftmax
+    """GumbelSoftmax(1e-8, logits=float16) is a valid distribution (tau stays float64, as in the functions),
+    and its log_prob equals the function's."""
+    h = torch.zeros(3, dtype=torch.float16)
+    assert GumbelSoftmax(1e-8, logits=h).sample().dtype == torch.float16
+    assert torch.isfinite(GumbelSoftmax(1e5, logits=h).sample()).all()
+    y = torch.tensor([0.2, 0.3, 0.5])
+    assert GumbelSoftmax(1e-3, logits=torch.zeros(3)).log_prob(y) == gt.log_prob(y, torch.zeros(3), 1e-3)

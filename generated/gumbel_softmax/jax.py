@@ -464,9 +464,19 @@ def _array(name, value):
     return a
 
 
+def _eager(fn, *arrays):
+    """fn(*arrays) (Python bools) evaluated now, also inside a caller's jit for arrays the caller closed
+    over; None where an array is traced: a value check that cannot be decided at trace time."""
+    if not _concrete(*arrays):
+        return None
+    with jax.ensure_compile_time_eval():
+        return fn(*arrays)
+
+
 def _tau(tau):
     t = _array("tau", tau).astype(_compute_dtype())
-    if _concrete(t) and not bool(_good_tau(t)):
+    good = _eager(lambda a: bool(_good_tau(a)), t)
+    if good is not None and not bool(good):
         raise ValueError(f"tau: the temperature must be finite and > 0 (in {t.dtype}, the compute dtype)")
     return t
 
@@ -502,13 +512,14 @@ def _logit_rows(x):
 
 
 def _check_logits(x, sampler=False):
-    if not _concrete(x):
+    rows = _eager(lambda a: tuple(bool(r.any()) for r in _logit_rows(a)), x)
+    if rows is None:
         return
-    nan, undefined = _logit_rows(x)
-    if bool(undefined.any()):
+    nan, undefined = rows
+    if undefined:
         raise ValueError("logits: a row with every logit -inf (no category has positive probability) or "
                          "with two or more +inf (their shares are undefined) defines no distribution")
-    if sampler and bool(nan.any()):
+    if sampler and nan:
         raise ValueError("logits: NaN (no distribution to sample)")
 
 
@@ -844,8 +855,10 @@ def _sample_core(key, x, t, shape, odtype, exp):
     slow = jax.lax.cond(jax.numpy.any(tiny), callback, lambda: jax.numpy.zeros(shape, x.dtype))
     finite = jax.numpy.where(jax.numpy.isfinite(out), out, 0.0)
     out = jax.numpy.where(tiny[..., None], jax.lax.stop_gradient(slow) + (finite - jax.lax.stop_gradient(finite)), out)
-    out = jax.numpy.where((nan | undefined)[..., None], jax.numpy.nan, out)
-    return (jax.numpy.exp(out) if exp else out).astype(odtype)
+    # rows with no distribution, or a tau that is not finite and > 0 (traced: a check that could not raise)
+    bad = (nan | undefined | ~(_positive(tb) & (tb < inf)))[..., None]
+    out = jax.numpy.exp(out) if exp else out
+    return jax.numpy.where(bad, jax.numpy.nan, out).astype(odtype)   # after exp: XLA's float32 exp(NaN) is not NaN
 
 
 def _numpy_sample(x, g, t):

@@ -444,7 +444,8 @@ def _row_sum(v, axis):
         return torch.sum(v, dim=axis, keepdim=True)
     n = v.shape[-1]
     if n not in _ONES:
-        _ONES[n] = torch.ones(n, dtype=torch.float64)
+        with torch.inference_mode(False):   # a normal tensor, usable later with autograd on
+            _ONES[n] = torch.ones(n, dtype=torch.float64)
     return torch.matmul(v, _ONES[n]).unsqueeze(-1)
 
 
@@ -935,7 +936,8 @@ class GumbelSoftmax(torch.distributions.Distribution):
         else:
             self.logits = given - given.logsumexp(-1, keepdim=True)
             self._log_pi = given   # unnormalised: the density is the same, and not rounded by the normalisation
-        t = temperature if isinstance(temperature, torch.Tensor) else torch.as_tensor(temperature, dtype=given.dtype)
+        # a Python number stays float64 (as tau in the functions): not rounded to the logits' dtype
+        t = temperature if isinstance(temperature, torch.Tensor) else torch.as_tensor(temperature, dtype=torch.float64)
         if t.ndim >= 2 and t.ndim == given.ndim and t.shape[-1] == 1:
             t = t[..., 0]   # a per-row column (n, 1) for logits (n, k)
         self.temperature = t

@@ -80,9 +80,19 @@ def _array(name, value):
     return a
 
 
+def _eager(fn, *arrays):
+    """fn(*arrays) (Python bools) evaluated now, also inside a caller's jit for arrays the caller closed
+    over; None where an array is traced: a value check that cannot be decided at trace time."""
+    if not _concrete(*arrays):
+        return None
+    with jax.ensure_compile_time_eval():
+        return fn(*arrays)
+
+
 def _tau(tau):
     t = _array("tau", tau).astype(_compute_dtype())
-    if _concrete(t) and not bool(_good_tau(t)):
+    good = _eager(lambda a: bool(_good_tau(a)), t)
+    if good is not None and not bool(good):
         raise ValueError(f"tau: the temperature must be finite and > 0 (in {t.dtype}, the compute dtype)")
     return t
 
@@ -118,13 +128,14 @@ def _logit_rows(x):
 
 
 def _check_logits(x, sampler=False):
-    if not _concrete(x):
+    rows = _eager(lambda a: tuple(bool(r.any()) for r in _logit_rows(a)), x)
+    if rows is None:
         return
-    nan, undefined = _logit_rows(x)
-    if bool(undefined.any()):
+    nan, undefined = rows
+    if undefined:
         raise ValueError("logits: a row with every logit -inf (no category has positive probability) or "
                          "with two or more +inf (their shares are undefined) defines no distribution")
-    if sampler and bool(nan.any()):
+    if sampler and nan:
         raise ValueError("logits: NaN (no distribution to sample)")
 
 

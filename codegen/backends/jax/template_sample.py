@@ -82,8 +82,10 @@ def _sample_core(key, x, t, shape, odtype, exp):
     slow = jax.lax.cond(jax.numpy.any(tiny), callback, lambda: jax.numpy.zeros(shape, x.dtype))
     finite = jax.numpy.where(jax.numpy.isfinite(out), out, 0.0)
     out = jax.numpy.where(tiny[..., None], jax.lax.stop_gradient(slow) + (finite - jax.lax.stop_gradient(finite)), out)
-    out = jax.numpy.where((nan | undefined)[..., None], jax.numpy.nan, out)
-    return (jax.numpy.exp(out) if exp else out).astype(odtype)
+    # rows with no distribution, or a tau that is not finite and > 0 (traced: a check that could not raise)
+    bad = (nan | undefined | ~(_positive(tb) & (tb < inf)))[..., None]
+    out = jax.numpy.exp(out) if exp else out
+    return jax.numpy.where(bad, jax.numpy.nan, out).astype(odtype)   # after exp: XLA's float32 exp(NaN) is not NaN
 
 
 def _numpy_sample(x, g, t):

@@ -164,7 +164,8 @@ def _row_sum(v, axis):
         return torch.sum(v, dim=axis, keepdim=True)
     n = v.shape[-1]
     if n not in _ONES:
-        _ONES[n] = torch.ones(n, dtype=torch.float64)
+        with torch.inference_mode(False):   # a normal tensor, usable later with autograd on
+            _ONES[n] = torch.ones(n, dtype=torch.float64)
     return torch.matmul(v, _ONES[n]).unsqueeze(-1)
 
 
