@@ -652,3 +652,15 @@ def test_a_python_temperature_is_not_rounded_to_the_logits_dtype():
     assert torch.isfinite(GumbelSoftmax(1e5, logits=h).sample()).all()
     y = torch.tensor([0.2, 0.3, 0.5])
     assert GumbelSoftmax(1e-3, logits=torch.zeros(3)).log_prob(y) == gt.log_prob(y, torch.zeros(3), 1e-3)
+
+
+def test_a_batch_of_constant_rows_keeps_its_graph():
+    """Every row off the support or masked: -inf, and backward gives zero gradients instead of raising."""
+    t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    x = torch.tensor([-math.inf, 0.0, 1.0], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([[0.2, 0.3, 0.5], [0.0, 0.5, 0.5]], dtype=torch.float64, requires_grad=True)
+    value = gt.log_prob(y, x, t)
+    assert torch.equal(value, torch.full((2,), -math.inf, dtype=torch.float64))
+    value.sum().backward()
+    for a in (t, x, y):
+        assert torch.equal(a.grad, torch.zeros_like(a))

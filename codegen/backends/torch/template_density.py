@@ -98,6 +98,11 @@ def _density(name, mask, point, logits, t, batch, dtype, tol, limit, safe):
         idx = torch.cat([i for i, _ in parts])
         value = torch.cat([v.to(_F64) for _, v in parts])
         out = torch.zeros(idx.numel(), dtype=_F64, device=device).index_put((idx,), value)
+        if torch.is_grad_enabled() and not out.requires_grad:
+            # every row constant (off the support, masked): still a result of the inputs, with zero gradient
+            for a in (point, logits, t):
+                if isinstance(a, torch.Tensor) and a.requires_grad:
+                    out = out + torch.nan_to_num(a * 0.0, nan=0.0, posinf=0.0, neginf=0.0).sum().to(_F64)
         return _finish(out.reshape(batch), batch, dtype)
     raise AssertionError("rows left unsettled")  # unreachable: settled rows take no kernel
 
