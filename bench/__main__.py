@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from . import accuracy, speed
-from .targets import Target, check, summary
+from .targets import Target, check, print_targets
 
 
 def main(argv=None) -> int:
@@ -48,9 +48,7 @@ def main(argv=None) -> int:
         rc = subprocess.call([sys.executable, "-m", "gsverify", "--quiet", "--out", "reports/bench"])
         ok &= check(targets, Target("python -m gsverify exit status",
                                     f"{rc} after {time.perf_counter() - start:.1f} s", "= 0", rc == 0))
-    print("\n== targets ==")
-    for line in summary(targets):
-        print(line)
+    print_targets(targets)
     return 0 if ok else 1
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from .reference import load_generated
+from .reference import load_generated, optional
 from .targets import NONE, Target, cell, check
 
 CASES = ((10**6, 10, "float64"), (10**6, 10, "float32"))
@@ -25,14 +25,6 @@ LEGEND = (
     "  backend's log_prob (jax: jax.jit, compiled before timing).  f: forward; f+b: forward + backward of the sum",
     "  with respect to y and the logits.  ×: torch's own time / the backend's (> 1: the backend is faster).",
 )
-
-
-def optional(name: str):
-    """The module ``name`` when installed, else None (its columns show —)."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 def inputs(n: int, k: int, dtype: str, tau: float = TAU, seed: int = 0):
@@ -95,10 +87,21 @@ def jax_contenders(jax, y, logits, tau: float) -> tuple[dict, dict]:
 
 
 def run(rounds: int = 5, printer=print, targets: list | None = None, cases=CASES) -> bool:
-    """Print the table and the targets (kept in ``targets``); True if none is missed."""
-    torch, jax = optional("torch"), optional("jax")
-    if jax is not None:
-        jax.config.update("jax_enable_x64", True)  # float64 arrays stay float64 (this process only)
+    """Print the table and the targets (kept in ``targets``); True if none is missed.  JAX runs with x64
+    on (float64 arrays stay float64), the caller's setting restored afterwards."""
+    jax = optional("jax")
+    if jax is None:
+        return _run(rounds, printer, targets, cases, None)
+    saved = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    try:
+        return _run(rounds, printer, targets, cases, jax)
+    finally:
+        jax.config.update("jax_enable_x64", saved)
+
+
+def _run(rounds, printer, targets, cases, jax) -> bool:
+    torch = optional("torch")
     printer(f"torch {getattr(torch, '__version__', 'not installed')}"
             + (f" ({torch.get_num_threads()} threads)" if torch else "")
             + f", jax {getattr(jax, '__version__', 'not installed')}")

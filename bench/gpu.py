@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .backends import optional, timed
-from .targets import Target, check, summary
+from .backends import timed
+from .reference import optional
+from .targets import Target, check, print_targets
 
 N, K, TAU = 10**7, 10, 0.5
 #: ours at most this many times one read of the input
@@ -52,9 +53,7 @@ def main(argv=None) -> int:
     targets: list = []
     ok = check(targets, Target("ours log_prob / read once", f"{med['ours log_prob'] / read:.2f}",
                                f"≤ {READ_ONCE_FACTOR}", med["ours log_prob"] / read <= READ_ONCE_FACTOR))
-    print("\n== targets ==")
-    for line in summary(targets):
-        print(line)
+    print_targets(targets)
     return 0 if ok else 1
 
 

@@ -154,13 +154,17 @@ def relative_error(value, ref) -> np.ndarray:
     return np.abs(value - ref) / np.maximum(1.0, np.abs(ref))
 
 
-def optional_torch():
-    """torch when the optional ``torch`` extra is installed, else None (the torch columns are skipped)."""
+def optional(name: str):
+    """The module ``name`` when its optional extra is installed, else None (its columns show —)."""
     try:
-        import torch
+        return importlib.import_module(name)
     except ImportError:
         return None
-    return torch
+
+
+def optional_torch():
+    """torch when the optional ``torch`` extra is installed, else None (the torch columns are skipped)."""
+    return optional("torch")
 
 
 def torch_log_prob(torch, y, logits, tau):

@@ -65,3 +65,10 @@ def summary(targets: list[Target]) -> list[str]:
         lines.append(f"all {len(measured)} measured targets met"
                      + (f" ({len(targets) - len(measured)} not measured)" if len(measured) < len(targets) else ""))
     return lines
+
+
+def print_targets(targets: list[Target], printer=print) -> None:
+    """The closing section of a benchmark run: "== targets ==" and the :func:`summary` lines."""
+    printer("\n== targets ==")
+    for line in summary(targets):
+        printer(line)

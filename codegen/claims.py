@@ -224,8 +224,8 @@ CLAIMS = [
              ks=gradients.KS)
       for name, what, latex in (
           ("logits", "x_a", r"\frac{\partial \log p}{\partial x_a} = 1 - k s_a"),
-          ("tau", "tau", r"\frac{\partial \log p}{\partial \tau} = \frac{k-1}{\tau} - \sum_m \log y_m"
-                         r" + k \sum_m s_m \log y_m"),
+          ("tau", "tau", (r"\frac{\partial \log p}{\partial \tau} = \frac{k-1}{\tau} - \sum_m \log y_m"
+                          r" + k \sum_m s_m \log y_m")),
           ("y", "y_a", r"\frac{\partial \log p}{\partial y_a} = \frac{k \tau s_a - \tau - 1}{y_a}"),
           ("log_y", "log y_a", r"\frac{\partial \log p}{\partial \log y_a} = k \tau s_a - \tau - 1"))],
     _claim("cg.cse", "J28",

@@ -13,6 +13,8 @@ as the template's ``_log_ratio``.  Each backend (``codegen/backends/<name>/print
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 import sympy as sp
 
 from . import forms
@@ -47,11 +49,11 @@ class RowPrinter:
     """
 
     #: printed name of each float64 operation of the kernels
-    ops: dict[str, str] = {}
+    ops: ClassVar[dict[str, str]] = {}
     #: the operations every backend names
-    OPS = ("add", "subtract", "multiply", "negative", "reciprocal", "power", "divide", "exp", "log")
+    OPS: ClassVar[tuple] = ("add", "subtract", "multiply", "negative", "reciprocal", "power", "divide", "exp", "log")
     #: the SymPy printer's settings
-    settings = {"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False}
+    settings: ClassVar[dict] = {"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False}
 
     def __init__(self, last=(), pairs=frozenset(), elementwise=frozenset()):
         super().__init__(dict(self.settings))

@@ -6,7 +6,6 @@ float64 needs JAX's x64 mode: the tests that use it take the ``x64`` fixture (ja
 context, so the setting does not leak to other test files); the others run in JAX's default float32.
 Shapes are shared between tests where possible: each new shape is a new XLA compile (about a second).
 """
-import math
 import sys
 import warnings
 from pathlib import Path
@@ -16,10 +15,10 @@ import numpy as np
 import pytest
 
 jax = pytest.importorskip("jax", reason="gumbel_softmax.jax needs jax (pip install '.[jax]')")
-import jax.numpy as jnp  # noqa: E402
+import jax.numpy as jnp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ from the repo root
-from bench.reference import load_generated, log_density_row, reference  # noqa: E402
+from bench.reference import load_generated, log_density_row, reference
 
 gj = load_generated("jax")
 gn = load_generated("numpy")
@@ -379,7 +378,7 @@ def test_wrong_gradients_fail():
     """The gradient check is not vacuous: mpmath's derivative moved by 1e-12 of its size is rejected,
     as is the derivative w.r.t. log y where the one w.r.t. y is expected."""
     l, x = np.log([0.2, 0.3, 0.5]), np.array([0.0, 1.0, -1.0])
-    gl, gx, gt = mp_gradient(l, x, 0.5)
+    gl, gx, _ = mp_gradient(l, x, 0.5)
     assert grad_close(gx, gx) and not grad_close(gx + 1e-12 * max(1.0, np.max(np.abs(gx))), gx)
     assert not grad_close(gl, gl / np.exp(l))
 
@@ -440,7 +439,7 @@ def test_rare_rows_under_jit_vmap_and_grad(x64):
     close(jax.vmap(gj.log_prob)(y, x, tau), want, 1e-15)
     g = jax.jit(jax.grad(lambda a, b, t: gj.log_prob(a, b, t).sum(), (0, 1, 2)))(y, x, tau)
     assert all(bool(jnp.all(jnp.isfinite(v))) for v in g)
-    _, gx, gt = mp_gradient(np.log(y[1]), x[1], tau[1])
+    _, gx, _ = mp_gradient(np.log(y[1]), x[1], tau[1])
     np.testing.assert_allclose(g[1][1], gx, rtol=1e-13, atol=1e-13)
 
 

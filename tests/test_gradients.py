@@ -36,8 +36,8 @@ def test_gradient_reference_is_the_derivative_of_the_verified_expression(l, x, t
     with mpmath.workdps(50):
         L, X, T = [mpmath.mpf(v) for v in l], [mpmath.mpf(v) for v in x], mpmath.mpf(tau)
         for a in range(len(l)):
-            dx = mpmath.diff(lambda v: log_density_row(L, X[:a] + [v] + X[a + 1:], T), X[a])
-            dl = mpmath.diff(lambda v: log_density_row(L[:a] + [v] + L[a + 1:], X, T), L[a])
+            dx = mpmath.diff(lambda v, a=a: log_density_row(L, X[:a] + [v] + X[a + 1:], T), X[a])
+            dl = mpmath.diff(lambda v, a=a: log_density_row(L[:a] + [v] + L[a + 1:], X, T), L[a])
             assert abs(g["logits"][a] - dx) < mpmath.mpf(10) ** -30
             assert abs(g["log_y"][a] - dl) < mpmath.mpf(10) ** -30
             assert abs(g["y"][a] - dl / mpmath.exp(L[a])) < mpmath.mpf(10) ** -30 * max(1, abs(g["y"][a]))

@@ -16,6 +16,8 @@ from pathlib import Path
 START = "# --- template start ---\n"
 #: the line of the main template replaced by the printed kernels
 KERNELS = "# @@KERNELS@@\n"
+#: the line of the main template replaced by shared.py, the part every module has (no array library in it)
+SHARED = "# @@SHARED@@\n"
 
 
 @dataclass(frozen=True)
@@ -39,13 +41,16 @@ class Backend:
     #: names of the forms (codegen.forms.FORMS) this backend prints
     forms: tuple | None = None
 
-    def part(self, name: str) -> str:
-        """The template file ``name`` after its start marker."""
-        return (self.folder / name).read_text().split(START, 1)[1]
+    def part(self, name: str, folder: Path | None = None) -> str:
+        """The template file ``name`` (in ``folder``, else the backend's) after its start marker."""
+        return ((folder or self.folder) / name).read_text().split(START, 1)[1]
 
     def assemble(self, kernels: str) -> str:
         """The module body: the main template with its inserts and the printed ``kernels``."""
         body = self.part(self.template)
+        if body.count(SHARED) != 1:
+            raise ValueError(f"{self.name}: the main template needs the line {SHARED!r} once")
+        body = body.replace(SHARED, self.part("shared.py", Path(__file__).parent))
         for marker, name in self.inserts:
             body = body.replace(marker, self.part(name))
         printer = f"{self.printer.__module__}.{self.printer.__name__}"

@@ -39,6 +39,23 @@ except ImportError as error:  # the optional extra is not installed
 __all__ = ["log_prob", "log_prob_from_log", "log_prob_u", "log_prob_exp", "sample_log", "sample",
            "rsample_log", "rsample", "support_tolerance"]
 
+#: A density row takes the plain printed forms while its logits lie within +-_OFFSET, spread over at
+#: most _SPREAD, and tau <= _TAU_Y (from y) or _TAU_PIVOT (from log y); beyond, the careful forms
+#: (float64 exponents lose 2**-53 |x_i - x_j|, double-double sums 2**-106 k |x|, a pivot of rounded
+#: z 2**-53 tau |log y|), from y at a large tau the log-ratio form (a rounded log y_i is off by
+#: 2**-53 |log y_i|, times tau), from y with both, exact arithmetic, as are the rows whose float64
+#: value is not finite inside the support.
+_SPREAD, _OFFSET = 128.0, 2.0 ** 32
+_TAU_Y = 32.0
+_TAU_PIVOT = 2.0 ** 40
+
+
+def _last_axis(name, a, k, what="k"):
+    if a.ndim < 1:
+        raise ValueError(f"{name}: need shape (..., {what}), got a scalar")
+    if a.shape[-1] != k:
+        raise ValueError(f"{name}: last axis has length {a.shape[-1]}, but logits has k = "
+                         f"{k + (1 if what == 'k-1' else 0)} (need {what} = {k})")
 # Double-double arithmetic for the printed ``Exact(...)`` parts of the kernels: a value is an array (or a
 # Python int) or a pair (hi, lo) standing for hi + lo; lo None means 0.  Knuth's two-sum and Dekker's
 # product keep twice the bits of the compute dtype (~106 in float64, ~48 in float32), so the terms of
@@ -404,7 +421,7 @@ def _add_rounded(*terms):
 #: against the mpmath reference on bench/accuracy.py's rows: its plain exponents lose 2**-24 |x_i - x_j|,
 #: within the bound for a spread up to 16 (the careful kernels beyond); offset: k |x| 2**-48 in the
 #: double-double sums; tau_pivot: a pivot of rounded z, 2**-24 tau |log y|.
-_LIMITS = {53: dict(spread=128.0, offset=2.0 ** 32, tau_y=32.0, tau_pivot=2.0 ** 40, lost=2.0 ** 46),
+_LIMITS = {53: dict(spread=_SPREAD, offset=_OFFSET, tau_y=_TAU_Y, tau_pivot=_TAU_PIVOT, lost=2.0 ** 46),
            24: dict(spread=16.0, offset=2.0 ** 16, tau_y=32.0, tau_pivot=2.0 ** 8, lost=2.0 ** 20)}
 _PLAIN, _CAREFUL, _RATIO = range(3)
 #: per form: (points must be > 0 (y), the limit of tau for the plain kernel)
@@ -484,14 +501,6 @@ def _tau(tau):
 @jax.jit
 def _good_tau(t):
     return jax.numpy.all((t > 0) & (t < jax.numpy.inf))
-
-
-def _last_axis(name, a, k, what="k"):
-    if a.ndim < 1:
-        raise ValueError(f"{name}: need shape (..., {what}), got a scalar")
-    if a.shape[-1] != k:
-        raise ValueError(f"{name}: last axis has length {a.shape[-1]}, but logits has k = "
-                         f"{k + (1 if what == 'k-1' else 0)} (need {what} = {k})")
 
 
 def _logits(logits):

@@ -7,6 +7,8 @@ names resolve there.
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sympy.printing.numpy import JaxPrinter
 
 from ...rows import RowPrinter
@@ -17,7 +19,7 @@ class JaxRowPrinter(RowPrinter, JaxPrinter):
 
     #: log is the template's ``_log``: XLA on CPU flushes subnormal inputs to 0, so a subnormal y is
     #: read from its bits there (log y of a y below 2**-1022, or 2**-126 in float32, stays finite)
-    ops = {**{op: f"jax.numpy.{op}" for op in RowPrinter.OPS}, "log": "_log"}
+    ops: ClassVar[dict[str, str]] = {**{op: f"jax.numpy.{op}" for op in RowPrinter.OPS}, "log": "_log"}
 
     def _reduce(self, kind: str, code: str) -> str:
         # the template's _row_sum / _row_max: unrolled over the slices of a short row (XLA fuses them)

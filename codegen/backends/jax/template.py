@@ -25,6 +25,7 @@ except ImportError as error:  # the optional extra is not installed
 __all__ = ["log_prob", "log_prob_from_log", "log_prob_u", "log_prob_exp", "sample_log", "sample",
            "rsample_log", "rsample", "support_tolerance"]
 
+# @@SHARED@@
 # @@DOUBLE_DOUBLE@@
 # @@CORE@@
 def log_prob(y, logits, tau):

@@ -20,7 +20,7 @@ import jax.numpy
 #: against the mpmath reference on bench/accuracy.py's rows: its plain exponents lose 2**-24 |x_i - x_j|,
 #: within the bound for a spread up to 16 (the careful kernels beyond); offset: k |x| 2**-48 in the
 #: double-double sums; tau_pivot: a pivot of rounded z, 2**-24 tau |log y|.
-_LIMITS = {53: dict(spread=128.0, offset=2.0 ** 32, tau_y=32.0, tau_pivot=2.0 ** 40, lost=2.0 ** 46),
+_LIMITS = {53: dict(spread=_SPREAD, offset=_OFFSET, tau_y=_TAU_Y, tau_pivot=_TAU_PIVOT, lost=2.0 ** 46),
            24: dict(spread=16.0, offset=2.0 ** 16, tau_y=32.0, tau_pivot=2.0 ** 8, lost=2.0 ** 20)}
 _PLAIN, _CAREFUL, _RATIO = range(3)
 #: per form: (points must be > 0 (y), the limit of tau for the plain kernel)
@@ -100,14 +100,6 @@ def _tau(tau):
 @jax.jit
 def _good_tau(t):
     return jax.numpy.all((t > 0) & (t < jax.numpy.inf))
-
-
-def _last_axis(name, a, k, what="k"):
-    if a.ndim < 1:
-        raise ValueError(f"{name}: need shape (..., {what}), got a scalar")
-    if a.shape[-1] != k:
-        raise ValueError(f"{name}: last axis has length {a.shape[-1]}, but logits has k = "
-                         f"{k + (1 if what == 'k-1' else 0)} (need {what} = {k})")
 
 
 def _logits(logits):

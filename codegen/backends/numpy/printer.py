@@ -5,6 +5,8 @@ temporaries (operators only) walks the C stack for every array of 256 KiB or mor
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sympy.printing.numpy import NumPyPrinter
 
 from ...rows import RowPrinter
@@ -13,7 +15,7 @@ from ...rows import RowPrinter
 class NumPyRowPrinter(RowPrinter, NumPyPrinter):
     """Kernels as numpy ufunc calls; reductions keep the category axis (``keepdims=True``)."""
 
-    ops = {op: f"numpy.{op}" for op in RowPrinter.OPS}
+    ops: ClassVar[dict[str, str]] = {op: f"numpy.{op}" for op in RowPrinter.OPS}
 
     def _reduce(self, kind: str, code: str) -> str:
         return f"numpy.{kind}({code}, axis=axis, keepdims=True)"

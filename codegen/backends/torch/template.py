@@ -23,14 +23,9 @@ __all__ = ["log_prob", "log_prob_from_log", "log_prob_u", "log_prob_exp", "sampl
            "rsample_log", "rsample", "support_tolerance", "GumbelSoftmax"]
 
 _F64 = torch.float64
-#: A density row takes the plain printed forms while its logits lie within +-_OFFSET, spread over at
-#: most _SPREAD, and tau <= _TAU_Y (from y) or _TAU_PIVOT (from log y); beyond, the careful forms,
-#: from y at a large tau the log-ratio form, from y with both the NumPy module's exact arithmetic
-#: (_EXACT), as are the rows whose float64 value is not finite inside the support or whose
-#: double-double combination lost digits.  The same thresholds as the NumPy module's.
-_SPREAD, _OFFSET = 128.0, 2.0 ** 32
-_TAU_Y = 32.0
-_TAU_PIVOT = 2.0 ** 40
+# @@SHARED@@
+#: Rows beyond the careful forms (and rows whose double-double combination lost digits) take the
+#: NumPy module's exact arithmetic (_EXACT).
 _PLAIN, _CAREFUL, _RATIO, _EXACT, _SPECIAL = range(5)
 
 
@@ -93,14 +88,6 @@ def _tau(tau, device=None):
         if not bool(torch.all((t > 0) & (t < math.inf))):
             raise ValueError("tau: the temperature must be finite and > 0 (in float64, the compute dtype)")
     return t
-
-
-def _last_axis(name, a, k, what="k"):
-    if a.ndim < 1:
-        raise ValueError(f"{name}: need shape (..., {what}), got a scalar")
-    if a.shape[-1] != k:
-        raise ValueError(f"{name}: last axis has length {a.shape[-1]}, but logits has k = "
-                         f"{k + (1 if what == 'k-1' else 0)} (need {what} = {k})")
 
 
 def _logits(logits, device=None):
