@@ -11,7 +11,7 @@ VERIFY_ARGS ?=
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[verify,dev,report,torch,jax]'
+	$(PY) -m pip install --quiet -e '.[verify,dev,report,torch,jax,compiled]'
 	touch $(STAMP)
 
 verify: $(STAMP)

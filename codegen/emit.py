@@ -118,6 +118,8 @@ class Kernel:
         return e.func(*[self._lift(a, exact) for a in e.args])
 
     def source(self) -> str:
+        if hasattr(self.printer, "kernel_source"):  # a printer that lays out whole kernels itself
+            return self.printer.kernel_source(self)
         if self.combine is None:
             lines, (result,) = _statements([self.expr], [False], self.printer)
             return "\n".join([f"def _kernel_{self.name}({', '.join(self.args)}):", *lines,

@@ -78,7 +78,8 @@ def test_check_cli_exit_status(tmp_path, monkeypatch):
 
 #: the array library each module may import, besides the standard library; numpy is the package's own
 #: dependency, so every module may use the NumPy module's rare-row paths (``from .numpy import``)
-LIBRARY = {"__init__.py": set(), "numpy.py": {"numpy"}, "torch.py": {"torch"}, "jax.py": {"jax"}}
+LIBRARY = {"__init__.py": set(), "numpy.py": {"numpy"}, "torch.py": {"torch"}, "jax.py": {"jax"},
+           "numba.py": {"numba", "llvmlite", "numpy"}}
 
 
 @pytest.mark.parametrize("name", sorted(emit.render()))
@@ -88,7 +89,10 @@ def test_each_module_imports_only_its_own_array_library(name):
         if isinstance(node, ast.Import):
             names |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom):
-            names.add("." + (node.module or "") if node.level else node.module.split(".")[0])
+            if node.level and not node.module:  # from . import numpy
+                names |= {"." + a.name for a in node.names}
+            else:
+                names.add("." + (node.module or "") if node.level else node.module.split(".")[0])
     assert names <= LIBRARY[name] | {".numpy"} | set(sys.stdlib_module_names)
 
 

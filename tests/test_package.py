@@ -17,8 +17,17 @@ def test_importing_the_package_loads_no_array_library_but_numpy():
     assert path.endswith("gumbel_softmax/__init__.py") and loaded == "[]"
 
 
-@pytest.mark.parametrize("name", ["torch", "jax"])
-def test_a_backend_without_its_library_says_which_extra_to_install(name):
+@pytest.mark.parametrize("name, extra", [("torch", "torch"), ("jax", "jax"), ("numba", "compiled")])
+def test_a_backend_without_its_library_says_which_extra_to_install(name, extra):
     out = _run(f"import sys; sys.modules[{name!r}] = None; import gumbel_softmax.{name}")
     assert out.returncode != 0
-    assert f"gumbel_softmax.{name} needs {name}: pip install 'gsverify[{name}]'" in out.stderr
+    assert f"gumbel_softmax.{name} needs {name}: pip install 'gsverify[{extra}]'" in out.stderr
+
+
+def test_without_numba_the_numpy_module_runs_its_own_kernels():
+    out = _run("import sys; sys.modules['numba'] = None; import numpy, gumbel_softmax as g; "
+               "x = numpy.zeros((50000, 2)); y = numpy.full((50000, 2), 0.5); "
+               "print(g.log_prob(y, x, 1.0)[0], 'numba' in sys.modules and sys.modules['numba'] is not None)")
+    assert out.returncode == 0, out.stderr
+    value, loaded = out.stdout.split()
+    assert abs(float(value) - 0.0) < 1e-15 and loaded == "False"

@@ -40,6 +40,8 @@ class Backend:
     template: str = "template.py"
     #: names of the forms (codegen.forms.FORMS) this backend prints
     forms: tuple | None = None
+    #: (marker line of the main template, function returning printed code inserted there)
+    printed: tuple = field(default=())
 
     def part(self, name: str, folder: Path | None = None) -> str:
         """The template file ``name`` (in ``folder``, else the backend's) after its start marker."""
@@ -53,6 +55,8 @@ class Backend:
         body = body.replace(SHARED, self.part("shared.py", Path(__file__).parent))
         for marker, name in self.inserts:
             body = body.replace(marker, self.part(name))
+        for marker, code in self.printed:
+            body = body.replace(marker, code())
         printer = f"{self.printer.__module__}.{self.printer.__name__}"
         head, tail = body.split(KERNELS)
         return head.rstrip("\n") + f"\n\n\n# Kernels: printed by {printer}.\n\n" + kernels + tail

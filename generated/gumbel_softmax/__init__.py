@@ -9,6 +9,7 @@ sha256 of the expressions: 32edc134a5179cc2f8beb4d3ad385b0685b178c56f8f95a2ba02a
 The same functions and signatures in each backend module:
 
   gumbel_softmax.jax    pip install '.[jax]'
+  gumbel_softmax.numba  pip install '.[compiled]'
   gumbel_softmax.numpy  numpy only
   gumbel_softmax.torch  pip install '.[torch]'
 

@@ -18,6 +18,7 @@ import functools
 import math
 import operator
 import os
+import threading
 
 import numpy
 
@@ -163,7 +164,103 @@ def _lead(a, ndim):
     return a.reshape((1,) * (ndim - a.ndim) + a.shape)
 
 
+#: inputs of at least this many elements run their plain rows on the compiled kernels when numba is
+#: installed (below, numba's call costs more than it gains); see use_compiled
+_COMPILED_FROM = 1 << 15
+_COMPILED = {"mode": os.environ.get("GUMBEL_SOFTMAX_COMPILED", "auto"), "module": None, "error": None}
+_COMPILED_FORMS = ("log_prob", "log_prob_from_log", "log_prob_exp")
+_FORCED = threading.local()
+
+
+def use_compiled(mode):
+    """Whether log_prob, log_prob_from_log and log_prob_exp run on the compiled kernels of
+    gumbel_softmax.numba (numba, pip install 'gsverify[compiled]'; compiled on first use, cached on disk).
+
+    ``mode``: "auto" (the default, or the environment variable GUMBEL_SOFTMAX_COMPILED): for inputs of at
+    least 2**15 elements (rows x k) of float32 or float64 when numba can be imported; "never": this module's
+    numpy kernels only.  Their values agree to the bound documented in gumbel_softmax.numba.  Returns the
+    previous mode; raises ValueError naming ``mode`` for anything else.
+    """
+    if mode not in ("auto", "never"):
+        raise ValueError(f"mode: need 'auto' or 'never', got {mode!r}")
+    previous, _COMPILED["mode"] = _COMPILED["mode"], mode
+    return previous
+
+
+class _compiled_always:
+    """Within it (this thread), the compiled kernels run whatever the input's size and the mode."""
+    value = True
+
+    def __enter__(self):
+        self.saved, _FORCED.on = getattr(_FORCED, "on", False), self.value
+
+    def __exit__(self, *exc):
+        _FORCED.on = self.saved
+
+
+class _compiled_never(_compiled_always):
+    """Within it (this thread), this module's own kernels run, whatever the input's size and the mode."""
+    value = None
+
+
+def _compiled_module():
+    if _COMPILED["module"] is None and _COMPILED["error"] is None:
+        try:
+            from . import numba as module
+            _COMPILED["module"] = module
+        except ImportError as exc:  # numba not installed: this module's kernels
+            _COMPILED["error"] = exc
+    return _COMPILED["module"]
+
+
+def _compiled(kernel, point, logits, tau, batch):
+    """(the compiled module, the form's name) where the compiled kernels take this input, else None."""
+    name = kernel[0].__name__[len("_rows_"):]
+    if tau is None or name not in _COMPILED_FORMS:
+        return None
+    forced = getattr(_FORCED, "on", False)
+    if forced is None:
+        return None
+    if not forced:
+        if _COMPILED["mode"] != "auto" or math.prod(batch) * logits.shape[-1] < _COMPILED_FROM:
+            return None
+    module = _compiled_module()
+    if module is None or point.dtype not in module.DTYPES or logits.dtype not in module.DTYPES:
+        return None
+    return module, name
+
+
 def _density(kernels, mask, positive, point, logits, tau, batch, dtype, tol, limit):
+    """_density_numpy's values, the plain rows of large inputs from the compiled kernels (_compiled)."""
+    compiled = _compiled(kernels[_PLAIN], point, logits, tau, batch)
+    if compiled is None:
+        return _density_numpy(kernels, mask, positive, point, logits, tau, batch, dtype, tol, limit)
+    module, name = compiled
+    single = not batch
+    batch = batch or (1,)
+    k = logits.shape[-1]
+    rows = math.prod(batch)
+    out = numpy.empty(batch, dtype=dtype)
+    if rows == 0:
+        return out
+    p = numpy.ascontiguousarray(numpy.broadcast_to(point, batch + (k,))).reshape(rows, k)
+    x = logits.reshape(1, k) if logits.size == k else numpy.ascontiguousarray(
+        numpy.broadcast_to(_lead(logits, len(batch) + 1), batch + (k,))).reshape(rows, k)
+    t = tau.reshape(1) if tau.size == 1 else numpy.ascontiguousarray(
+        numpy.broadcast_to(_lead(tau, len(batch)), batch)).reshape(rows)
+    threads = _THREADS if rows * k >= _PARALLEL_FROM else 1
+    values, flags = module.evaluate(name, p, x, t, _dd_lgamma(k), float(tol), float(limit), threads, _pool())
+    with numpy.errstate(all="ignore"):
+        again = numpy.nonzero(flags.view(bool) | ~numpy.isfinite(values))[0]
+        if again.size:  # off the support, beyond the plain kernel, NaN or beyond float64: this module decides
+            with _compiled_never():
+                values[again] = _density(kernels, mask, positive, p[again], x if x.shape[0] == 1 else x[again],
+                                         t if t.shape[0] == 1 else t[again], again.shape, numpy.float64, tol, limit)
+        out[...] = values.reshape(batch)
+    return out[0] if single else out
+
+
+def _density_numpy(kernels, mask, positive, point, logits, tau, batch, dtype, tol, limit):
     """log p for the batch, each row by the kernel its parameters call for (see _SPREAD): ``kernels``
     maps _PLAIN, _CAREFUL and (from y) _RATIO to pairs (rows, combine); ``limit`` the largest tau of
     _PLAIN (None: no tau).  A single kind of row (the usual case) runs on the arrays as they are."""

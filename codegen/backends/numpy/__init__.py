@@ -12,4 +12,4 @@ from .. import Backend
 from .printer import NumPyRowPrinter
 
 BACKEND = Backend("numpy", NumPyRowPrinter, Path(__file__).parent, doc=__doc__,
-                  inserts=(("# @@DOUBLE_DOUBLE@@\n", "template_dd.py"), ("# @@LOG_SPACE@@\n", "template_exp.py")))
+                  inserts=(("# @@COMPILED@@\n", "template_compiled.py"), ("# @@DOUBLE_DOUBLE@@\n", "template_dd.py"), ("# @@LOG_SPACE@@\n", "template_exp.py")))

@@ -12,6 +12,7 @@ import functools
 import math
 import operator
 import os
+import threading
 
 import numpy
 
@@ -141,7 +142,10 @@ def _lead(a, ndim):
     return a.reshape((1,) * (ndim - a.ndim) + a.shape)
 
 
-def _density(kernels, mask, positive, point, logits, tau, batch, dtype, tol, limit):
+# @@COMPILED@@
+
+
+def _density_numpy(kernels, mask, positive, point, logits, tau, batch, dtype, tol, limit):
     """log p for the batch, each row by the kernel its parameters call for (see _SPREAD): ``kernels``
     maps _PLAIN, _CAREFUL and (from y) _RATIO to pairs (rows, combine); ``limit`` the largest tau of
     _PLAIN (None: no tau).  A single kind of row (the usual case) runs on the arrays as they are."""

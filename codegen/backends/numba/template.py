@@ -1,0 +1,281 @@
+# ruff: noqa
+"""The hand-written part of generated/gumbel_softmax/numba.py: the bit-level and double-double helpers
+the printed block kernels call, the layout of a block (rows in SIMD lanes), the support masks and the
+threads.  No density formula lives here: the ``_block_*`` functions are printed from SymPy by
+codegen.emit (codegen/backends/numba/printer.py) and the polynomials of ``_log`` / ``_exp`` by
+codegen/elementary.py, inserted at the markers below."""
+# --- template start ---
+import math
+import os
+
+try:
+    import numba
+    from llvmlite import ir
+    from numba import types
+    from numba.extending import intrinsic
+except ImportError as error:  # the optional extra is not installed
+    raise ImportError("gumbel_softmax.numba needs numba: pip install 'gsverify[compiled]' "
+                      "(in the repository: pip install '.[compiled]')") from error
+
+import numpy
+
+from . import numpy as _numpy
+
+__all__ = ["log_prob", "log_prob_from_log", "log_prob_exp", "KERNELS"]
+# @@SHARED@@
+#: a row whose double-double combination may have lost digits (the NumPy module's _lost): flagged
+_LOST = 2.0 ** 46
+# log 2 in two parts, the first with 21 trailing zero bits: n * _LN2_HI is exact for |n| < 2**21
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.4426950408889634
+_SQRT2 = 1.4142135623730951
+_SQRT_HALF = 0.7071067811865476
+_TINY = 2.2250738585072014e-308  # the smallest normal float64
+
+
+@intrinsic
+def _bits(typingctx, x):
+    """The IEEE bits of a float64 as an int64 (LLVM bitcast: vectorises)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _from_bits(typingctx, b):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a b + c rounded once (LLVM's fma: the instruction where the CPU has it)."""
+    def codegen(context, builder, signature, args):
+        double = ir.DoubleType()
+        fma = builder.module.declare_intrinsic("llvm.fma", [double], ir.FunctionType(double, [double] * 3))
+        return builder.call(fma, args)
+    return types.float64(types.float64, types.float64, types.float64), codegen
+
+
+# @@ELEMENTARY@@
+
+
+@numba.njit(inline='always')
+def _pow2(n):
+    """2**n for an integer-valued float n in [-1100, 1100] as two normal factors (0 / inf beyond)."""
+    m = numpy.int64(min(max(n, -1100.0), 1100.0))
+    h = m >> 1
+    return _from_bits((h + 1023) << 52) * _from_bits((m - h + 1023) << 52)
+
+
+@numba.njit(inline='always')
+def _exp(x):
+    """exp(x) in float64, branch-free (see codegen/elementary.py); NaN -> NaN, -inf -> 0, inf -> inf."""
+    n = math.floor(x * _INV_LN2 + 0.5)
+    n = min(max(n, -1100.0), 1100.0)
+    r = (x - n * _LN2_HI) - n * _LN2_LO
+    out = _exp_polynomial(r) * _pow2(n)
+    out = 0.0 if x < -746.0 else out
+    out = numpy.inf if x > 710.0 else out
+    return x if x != x else out
+
+
+@numba.njit(inline='always')
+def _frexp_sqrt(x):
+    """(m, e) with x = m 2**e, m in [sqrt(1/2), sqrt(2)), for a finite x > 0 (subnormals scaled first)."""
+    small = x < _TINY
+    b = _bits(x * 18014398509481984.0 if small else x)  # 2**54
+    e = ((b >> 52) & 0x7ff) - 1023 - (54 if small else 0)
+    m = _from_bits((b & 0x000fffffffffffff) | 0x3ff0000000000000)
+    big = m > _SQRT2
+    return (m * 0.5 if big else m), float(e + 1 if big else e)
+
+
+@numba.njit(inline='always')
+def _log_mantissa(m):
+    """log m for m in [sqrt(1/2), sqrt(2)): f - (f^2/2 - s (f^2/2 + R(s^2))), f = m - 1 (exact)."""
+    f = m - 1.0
+    s = f / (2.0 + f)
+    hfsq = 0.5 * f * f
+    return f - (hfsq - s * (hfsq + _log_polynomial(s * s)))
+
+
+@numba.njit(inline='always')
+def _log(x):
+    """log(x) in float64, branch-free; 0 -> -inf, inf -> inf, x < 0 or NaN -> NaN."""
+    m, e = _frexp_sqrt(x)
+    f = m - 1.0
+    s = f / (2.0 + f)
+    hfsq = 0.5 * f * f
+    out = e * _LN2_HI - ((hfsq - (s * (hfsq + _log_polynomial(s * s)) + e * _LN2_LO)) - f)
+    out = -numpy.inf if x == 0.0 else out
+    out = x if not x < numpy.inf else out
+    return numpy.nan if x < 0.0 else out
+
+
+# Double-double arithmetic (pairs (hi, lo), hi + lo to about 106 bits): Knuth's two-sum, the product by fma.
+@numba.njit(inline='always')
+def _two_sum(a, b):
+    s = a + b
+    v = s - a
+    return s, (a - (s - v)) + (b - v)
+
+
+@numba.njit(inline='always')
+def _two_sum_into(hi, lo, v):
+    """The running sum (hi, lo) plus v: hi by a two-sum, its error into lo (error below k^2 2^-106 sum|v|)."""
+    s, e = _two_sum(hi, v)
+    return s, lo + e
+
+
+@numba.njit(inline='always')
+def _quick_two_sum(a, b):
+    s = a + b
+    return s, b - (s - a)
+
+
+@numba.njit(inline='always')
+def _hi(a):
+    return a[0] + a[1]
+
+
+@numba.njit(inline='always')
+def _dd_neg(a):
+    return -a[0], -a[1]
+
+
+@numba.njit(inline='always')
+def _dd_add(a, b):
+    s, e = _two_sum(a[0], b[0])
+    return _quick_two_sum(s, e + (a[1] + b[1]))
+
+
+@numba.njit(inline='always')
+def _dd_mul(a, b):
+    p = a[0] * b[0]
+    e = _fma(a[0], b[0], -p) + (a[0] * b[1] + a[1] * b[0])
+    return _quick_two_sum(p, e)
+
+
+@numba.njit(inline='always')
+def _dd_log(a):
+    """log of a positive pair: e log 2 + log m, m in [sqrt(1/2), sqrt(2)) (|log m| < 0.35, one rounding
+    below 2**-54 left), the low part as lo / hi (the NumPy module's _dd_log)."""
+    m, e = _frexp_sqrt(a[0])
+    s, err = _two_sum(e * _LN2_HI, _log_mantissa(m))
+    return _quick_two_sum(s, err + e * _LN2_LO + a[1] / a[0])
+
+
+# Blocks: up to b rows, categories first, so that each loop over the rows runs in SIMD lanes.
+@numba.njit(inline='always')
+def _rows_per_block(k):
+    """About 4096 elements a block (two of them and the scratch stay in the L2 cache), 16 to 256 rows."""
+    return max(16, min(256, (4096 // k) // 8 * 8))
+
+
+@numba.njit(inline='always')
+def _load(src, dst, r0, n):
+    """Rows r0 .. r0 + n of src (rows, k) into dst (k, b), as float64; one row of src is every row's."""
+    one = src.shape[0] == 1
+    for i in range(src.shape[1]):
+        for r in range(n):
+            dst[i, r] = src[0 if one else r0 + r, i]
+
+
+@numba.njit(inline='always')
+def _load_tau(tau, A, r0, n):
+    """Each row's tau into A[0] and its log, a pair, into A[1], A[2]; one tau is every row's (its log
+    taken once)."""
+    if tau.shape[0] == 1:
+        hi, lo = _dd_log((tau[0], 0.0))
+        for r in range(n):
+            A[0, r], A[1, r], A[2, r] = tau[0], hi, lo
+    else:
+        for r in range(n):
+            A[0, r] = tau[r0 + r]
+            A[1, r], A[2, r] = _dd_log((A[0, r], 0.0))
+
+
+@numba.njit(inline='always')
+def _off_simplex(y, tol, off, s, n):
+    """|sum y - 1| > tol (the NumPy module's _off_simplex; y_i <= 0 makes the value NaN, settled there);
+    ``s``: scratch, one per row."""
+    for r in range(n):
+        s[r] = 0.0
+    for i in range(y.shape[0]):
+        for r in range(n):
+            s[r] += y[i, r]
+    for r in range(n):
+        off[r] = abs(s[r] - 1.0) > tol
+
+
+@numba.njit(inline='always')
+def _off_simplex_log(log_y, tol, off, s, n):
+    """not |log sum exp(log_y)| <= tol (the NumPy module's _off_simplex_log); ``s``: scratch, one per row."""
+    for r in range(n):
+        s[r] = 0.0
+    for i in range(log_y.shape[0]):
+        for r in range(n):
+            s[r] += _exp(log_y[i, r])
+    for r in range(n):
+        off[r] = not abs(_log(s[r])) <= tol
+
+
+@numba.njit(inline='always')
+def _beyond_plain(logits, A, limit, off, n):
+    """Flag (off[r] = 2) the rows the plain kernels do not take: logits spread over more than _SPREAD or
+    beyond +-_OFFSET (or not finite), tau above ``limit`` (see _SPREAD).  The NumPy module takes them."""
+    for r in range(n):
+        hi, lo = logits[0, r], logits[0, r]
+        for i in range(1, logits.shape[0]):
+            hi, lo = max(hi, logits[i, r]), min(lo, logits[i, r])
+        wide = not (hi - lo <= _SPREAD and max(hi, -lo) <= _OFFSET)
+        off[r] = off[r] | (2 if wide or A[0, r] > limit else 0)
+
+
+# @@KERNELS@@
+
+
+#: the printed kernel of each density, by the name of its form
+KERNELS = {"log_prob": _block_log_prob, "log_prob_from_log": _block_log_prob_from_log,
+           "log_prob_exp": _block_log_prob_exp}
+#: dtypes the kernels read (others are converted by the NumPy module first)
+DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+
+
+def evaluate(name, point, logits, tau, lgamma_k, tol, limit, threads, pool):
+    """Per-row values and flags of the plain kernel ``name`` on 2-d ``point`` (rows, k), ``logits``
+    (rows or 1, k), ``tau`` (rows or 1,), float32 or float64, C-contiguous; ``lgamma_k`` log Gamma(k) as
+    a double-double pair, ``tol`` the support tolerance, ``limit`` the largest tau of the plain kernel.
+    ``flags``: nonzero where the row is off the support, beyond the plain kernel (_beyond_plain) or its
+    double-double combination may have lost digits; such rows, and those whose value is not finite, are
+    the caller's to evaluate again.  Rows are split over ``threads`` threads of ``pool``."""
+    rows = point.shape[0]
+    out = numpy.empty(rows)
+    flags = numpy.empty(rows, numpy.uint8)
+    block = KERNELS[name]
+    parts = max(1, min(threads, rows // 1024))
+    bounds = [rows * j // parts for j in range(parts + 1)]
+    run = lambda j: block(point, logits, tau, lgamma_k, tol, limit, out, flags, bounds[j], bounds[j + 1])
+    if parts == 1:
+        run(0)
+    else:
+        list(pool.map(run, range(parts)))
+    return out, flags
+
+
+def _forced(function):
+    def call(*args):
+        with _numpy._compiled_always():
+            return function(*args)
+    call.__name__, call.__qualname__ = function.__name__, function.__name__
+    call.__doc__ = (f"gumbel_softmax.numpy.{function.__name__} with its plain rows always on the compiled kernels "
+                    "(the NumPy module uses them by itself for large inputs).\n\n" + (function.__doc__ or ""))
+    return call
+
+
+log_prob = _forced(_numpy.log_prob)
+log_prob_from_log = _forced(_numpy.log_prob_from_log)
+log_prob_exp = _forced(_numpy.log_prob_exp)

@@ -1,0 +1,481 @@
+"""The compiled CPU path of the NumPy module's densities, in numba.
+
+Precision: as the NumPy module's plain kernels, float64 with the cancelling terms in double-double
+arithmetic (float32 inputs are read as float64); log and exp are the module's own vectorisable
+float64 functions (codegen/elementary.py), so values may differ from the NumPy module's by the
+documented bound, not bit for bit.  Only the plain rows run here: rows off the support, rows whose
+value is not finite or may have lost digits, and rows with extreme logits or temperatures are
+evaluated by the NumPy module.  Compiled by numba on first use (cached on disk), rows of a block in
+SIMD lanes, large inputs on the NumPy module's threads.
+
+GENERATED FILE - do not edit.  Written by `python -m codegen` (codegen/emit.py, SymPy 1.14.0).
+Printed from the general forms in codegen/forms.py, checked by `make verify` against the
+verified expressions (J28), (8), (1) and the log-space (5) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_exp, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.dd_log, cg.grad_logits, cg.grad_tau, cg.grad_y, cg.grad_log_y, cg.cse.
+sha256 of the expressions: 32edc134a5179cc2f8beb4d3ad385b0685b178c56f8f95a2ba02a79f7f9ba417
+"""
+import math
+import os
+
+try:
+    import numba
+    from llvmlite import ir
+    from numba import types
+    from numba.extending import intrinsic
+except ImportError as error:  # the optional extra is not installed
+    raise ImportError("gumbel_softmax.numba needs numba: pip install 'gsverify[compiled]' "
+                      "(in the repository: pip install '.[compiled]')") from error
+
+import numpy
+
+from . import numpy as _numpy
+
+__all__ = ["log_prob", "log_prob_from_log", "log_prob_exp", "KERNELS"]
+#: A density row takes the plain printed forms while its logits lie within +-_OFFSET, spread over at
+#: most _SPREAD, and tau <= _TAU_Y (from y) or _TAU_PIVOT (from log y); beyond, the careful forms
+#: (float64 exponents lose 2**-53 |x_i - x_j|, double-double sums 2**-106 k |x|, a pivot of rounded
+#: z 2**-53 tau |log y|), from y at a large tau the log-ratio form (a rounded log y_i is off by
+#: 2**-53 |log y_i|, times tau), from y with both, exact arithmetic, as are the rows whose float64
+#: value is not finite inside the support.
+_SPREAD, _OFFSET = 128.0, 2.0 ** 32
+_TAU_Y = 32.0
+_TAU_PIVOT = 2.0 ** 40
+
+
+def _last_axis(name, a, k, what="k"):
+    if a.ndim < 1:
+        raise ValueError(f"{name}: need shape (..., {what}), got a scalar")
+    if a.shape[-1] != k:
+        raise ValueError(f"{name}: last axis has length {a.shape[-1]}, but logits has k = "
+                         f"{k + (1 if what == 'k-1' else 0)} (need {what} = {k})")
+#: a row whose double-double combination may have lost digits (the NumPy module's _lost): flagged
+_LOST = 2.0 ** 46
+# log 2 in two parts, the first with 21 trailing zero bits: n * _LN2_HI is exact for |n| < 2**21
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.4426950408889634
+_SQRT2 = 1.4142135623730951
+_SQRT_HALF = 0.7071067811865476
+_TINY = 2.2250738585072014e-308  # the smallest normal float64
+
+
+@intrinsic
+def _bits(typingctx, x):
+    """The IEEE bits of a float64 as an int64 (LLVM bitcast: vectorises)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _from_bits(typingctx, b):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a b + c rounded once (LLVM's fma: the instruction where the CPU has it)."""
+    def codegen(context, builder, signature, args):
+        double = ir.DoubleType()
+        fma = builder.module.declare_intrinsic("llvm.fma", [double], ir.FunctionType(double, [double] * 3))
+        return builder.call(fma, args)
+    return types.float64(types.float64, types.float64, types.float64), codegen
+
+
+# Printed by codegen/elementary.py from SymPy's series: truncation errors (relative) below
+# 9.56e-18 (exp, |r| <= 0.35) and 6.47e-19 (log, |s| <= 0.1716).
+@numba.njit(inline='always')
+def _exp_polynomial(r):
+    return _fma(r, _fma(r, _fma(r, _fma(r, _fma(r, _fma(r, _fma(r, _fma(r, _fma(r, _fma(r, _fma(r, _fma(r, _fma(r, 1.6059043836821613e-10, 2.08767569878681e-09), 2.505210838544172e-08), 2.755731922398589e-07), 2.7557319223985893e-06), 2.48015873015873e-05), 0.0001984126984126984), 0.001388888888888889), 0.008333333333333333), 0.041666666666666664), 0.16666666666666666), 0.5), 1.0), 1.0)
+
+
+@numba.njit(inline='always')
+def _log_polynomial(z):
+    return z * _fma(z, _fma(z, _fma(z, _fma(z, _fma(z, _fma(z, _fma(z, _fma(z, _fma(z, 0.09523809523809523, 0.10526315789473684), 0.11764705882352941), 0.13333333333333333), 0.15384615384615385), 0.18181818181818182), 0.2222222222222222), 0.2857142857142857), 0.4), 0.6666666666666666)
+
+
+@numba.njit(inline='always')
+def _pow2(n):
+    """2**n for an integer-valued float n in [-1100, 1100] as two normal factors (0 / inf beyond)."""
+    m = numpy.int64(min(max(n, -1100.0), 1100.0))
+    h = m >> 1
+    return _from_bits((h + 1023) << 52) * _from_bits((m - h + 1023) << 52)
+
+
+@numba.njit(inline='always')
+def _exp(x):
+    """exp(x) in float64, branch-free (see codegen/elementary.py); NaN -> NaN, -inf -> 0, inf -> inf."""
+    n = math.floor(x * _INV_LN2 + 0.5)
+    n = min(max(n, -1100.0), 1100.0)
+    r = (x - n * _LN2_HI) - n * _LN2_LO
+    out = _exp_polynomial(r) * _pow2(n)
+    out = 0.0 if x < -746.0 else out
+    out = numpy.inf if x > 710.0 else out
+    return x if x != x else out
+
+
+@numba.njit(inline='always')
+def _frexp_sqrt(x):
+    """(m, e) with x = m 2**e, m in [sqrt(1/2), sqrt(2)), for a finite x > 0 (subnormals scaled first)."""
+    small = x < _TINY
+    b = _bits(x * 18014398509481984.0 if small else x)  # 2**54
+    e = ((b >> 52) & 0x7ff) - 1023 - (54 if small else 0)
+    m = _from_bits((b & 0x000fffffffffffff) | 0x3ff0000000000000)
+    big = m > _SQRT2
+    return (m * 0.5 if big else m), float(e + 1 if big else e)
+
+
+@numba.njit(inline='always')
+def _log_mantissa(m):
+    """log m for m in [sqrt(1/2), sqrt(2)): f - (f^2/2 - s (f^2/2 + R(s^2))), f = m - 1 (exact)."""
+    f = m - 1.0
+    s = f / (2.0 + f)
+    hfsq = 0.5 * f * f
+    return f - (hfsq - s * (hfsq + _log_polynomial(s * s)))
+
+
+@numba.njit(inline='always')
+def _log(x):
+    """log(x) in float64, branch-free; 0 -> -inf, inf -> inf, x < 0 or NaN -> NaN."""
+    m, e = _frexp_sqrt(x)
+    f = m - 1.0
+    s = f / (2.0 + f)
+    hfsq = 0.5 * f * f
+    out = e * _LN2_HI - ((hfsq - (s * (hfsq + _log_polynomial(s * s)) + e * _LN2_LO)) - f)
+    out = -numpy.inf if x == 0.0 else out
+    out = x if not x < numpy.inf else out
+    return numpy.nan if x < 0.0 else out
+
+
+# Double-double arithmetic (pairs (hi, lo), hi + lo to about 106 bits): Knuth's two-sum, the product by fma.
+@numba.njit(inline='always')
+def _two_sum(a, b):
+    s = a + b
+    v = s - a
+    return s, (a - (s - v)) + (b - v)
+
+
+@numba.njit(inline='always')
+def _two_sum_into(hi, lo, v):
+    """The running sum (hi, lo) plus v: hi by a two-sum, its error into lo (error below k^2 2^-106 sum|v|)."""
+    s, e = _two_sum(hi, v)
+    return s, lo + e
+
+
+@numba.njit(inline='always')
+def _quick_two_sum(a, b):
+    s = a + b
+    return s, b - (s - a)
+
+
+@numba.njit(inline='always')
+def _hi(a):
+    return a[0] + a[1]
+
+
+@numba.njit(inline='always')
+def _dd_neg(a):
+    return -a[0], -a[1]
+
+
+@numba.njit(inline='always')
+def _dd_add(a, b):
+    s, e = _two_sum(a[0], b[0])
+    return _quick_two_sum(s, e + (a[1] + b[1]))
+
+
+@numba.njit(inline='always')
+def _dd_mul(a, b):
+    p = a[0] * b[0]
+    e = _fma(a[0], b[0], -p) + (a[0] * b[1] + a[1] * b[0])
+    return _quick_two_sum(p, e)
+
+
+@numba.njit(inline='always')
+def _dd_log(a):
+    """log of a positive pair: e log 2 + log m, m in [sqrt(1/2), sqrt(2)) (|log m| < 0.35, one rounding
+    below 2**-54 left), the low part as lo / hi (the NumPy module's _dd_log)."""
+    m, e = _frexp_sqrt(a[0])
+    s, err = _two_sum(e * _LN2_HI, _log_mantissa(m))
+    return _quick_two_sum(s, err + e * _LN2_LO + a[1] / a[0])
+
+
+# Blocks: up to b rows, categories first, so that each loop over the rows runs in SIMD lanes.
+@numba.njit(inline='always')
+def _rows_per_block(k):
+    """About 4096 elements a block (two of them and the scratch stay in the L2 cache), 16 to 256 rows."""
+    return max(16, min(256, (4096 // k) // 8 * 8))
+
+
+@numba.njit(inline='always')
+def _load(src, dst, r0, n):
+    """Rows r0 .. r0 + n of src (rows, k) into dst (k, b), as float64; one row of src is every row's."""
+    one = src.shape[0] == 1
+    for i in range(src.shape[1]):
+        for r in range(n):
+            dst[i, r] = src[0 if one else r0 + r, i]
+
+
+@numba.njit(inline='always')
+def _load_tau(tau, A, r0, n):
+    """Each row's tau into A[0] and its log, a pair, into A[1], A[2]; one tau is every row's (its log
+    taken once)."""
+    if tau.shape[0] == 1:
+        hi, lo = _dd_log((tau[0], 0.0))
+        for r in range(n):
+            A[0, r], A[1, r], A[2, r] = tau[0], hi, lo
+    else:
+        for r in range(n):
+            A[0, r] = tau[r0 + r]
+            A[1, r], A[2, r] = _dd_log((A[0, r], 0.0))
+
+
+@numba.njit(inline='always')
+def _off_simplex(y, tol, off, s, n):
+    """|sum y - 1| > tol (the NumPy module's _off_simplex; y_i <= 0 makes the value NaN, settled there);
+    ``s``: scratch, one per row."""
+    for r in range(n):
+        s[r] = 0.0
+    for i in range(y.shape[0]):
+        for r in range(n):
+            s[r] += y[i, r]
+    for r in range(n):
+        off[r] = abs(s[r] - 1.0) > tol
+
+
+@numba.njit(inline='always')
+def _off_simplex_log(log_y, tol, off, s, n):
+    """not |log sum exp(log_y)| <= tol (the NumPy module's _off_simplex_log); ``s``: scratch, one per row."""
+    for r in range(n):
+        s[r] = 0.0
+    for i in range(log_y.shape[0]):
+        for r in range(n):
+            s[r] += _exp(log_y[i, r])
+    for r in range(n):
+        off[r] = not abs(_log(s[r])) <= tol
+
+
+@numba.njit(inline='always')
+def _beyond_plain(logits, A, limit, off, n):
+    """Flag (off[r] = 2) the rows the plain kernels do not take: logits spread over more than _SPREAD or
+    beyond +-_OFFSET (or not finite), tau above ``limit`` (see _SPREAD).  The NumPy module takes them."""
+    for r in range(n):
+        hi, lo = logits[0, r], logits[0, r]
+        for i in range(1, logits.shape[0]):
+            hi, lo = max(hi, logits[i, r]), min(lo, logits[i, r])
+        wide = not (hi - lo <= _SPREAD and max(hi, -lo) <= _OFFSET)
+        off[r] = off[r] | (2 if wide or A[0, r] > limit else 0)
+
+
+# Kernels: printed by codegen.backends.numba.printer.NumbaRowPrinter.
+
+@numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)
+def _block_log_prob(y_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, start, stop):
+    k = y_in.shape[1]
+    b = _rows_per_block(k)
+    y = numpy.empty((k, b))
+    logits = numpy.empty((k, b))
+    t0 = numpy.empty((k, b))
+    I0 = numpy.empty(b, numpy.int64)
+    A = numpy.empty((12, b))
+    off = numpy.empty(b, numpy.uint8)
+    S = numpy.empty(b)
+    for r0 in range(start, stop, b):
+        n = min(b, stop - r0)
+        _load(y_in, y, r0, n)
+        _load(logits_in, logits, r0, n)
+        _load_tau(tau_in, A, r0, n)
+        _off_simplex(y, tol, off, S, n)
+        _beyond_plain(logits, A, limit, off, n)
+        for i in range(k):
+            for r in range(n):
+                t0[i, r] = _log(y[i, r])
+        for r in range(n):
+            A[3, r] = -numpy.inf
+            I0[r] = k - 1
+        for i in range(k):
+            for r in range(n):
+                v = (logits[i, r] - (t0[i, r] * A[0, r]))
+                top = v >= A[3, r]
+                A[3, r] = v if top else A[3, r]
+                I0[r] = i if top else I0[r]
+        for r in range(n):
+            A[4, r] = t0[I0[r], r]
+        for r in range(n):
+            A[5, r] = logits[I0[r], r]
+        for r in range(n):
+            A[6, r] = 0.0
+            A[7, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[6, r], A[7, r] = _two_sum_into(A[6, r], A[7, r], t0[i, r])
+        for r in range(n):
+            A[8, r] = 0.0
+            A[9, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[8, r], A[9, r] = _two_sum_into(A[8, r], A[9, r], _exp(((logits[i, r] - A[5, r]) - (A[0, r] * (t0[i, r] - A[4, r])))))
+        for r in range(n):
+            A[10, r] = 0.0
+            A[11, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[10, r], A[11, r] = _two_sum_into(A[10, r], A[11, r], logits[i, r])
+        for r in range(n):
+            value = _hi(_dd_add(_dd_add(_dd_add(_dd_add(_dd_add(_dd_add(_dd_neg((A[6, r], A[7, r])), _dd_neg(_dd_mul((A[5, r], 0.0), (float(k), 0.0)))), (A[10, r], A[11, r])), _dd_neg(_dd_mul((float(k), 0.0), _dd_log((A[8, r], A[9, r]))))), _dd_mul((A[0, r], 0.0), _dd_add(_dd_neg((A[6, r], A[7, r])), _dd_mul((A[4, r], 0.0), (float(k), 0.0))))), _dd_mul((float(k - 1), 0.0), (A[1, r], A[2, r]))), lgamma_k))
+            out[r0 + r] = value
+            flags[r0 + r] = off[r] | (k * max(abs(A[6, r]), abs(A[8, r]), abs(A[10, r])) > _LOST * max(1.0, abs(value)))
+
+
+@numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)
+def _block_log_prob_from_log(log_y_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, start, stop):
+    k = log_y_in.shape[1]
+    b = _rows_per_block(k)
+    log_y = numpy.empty((k, b))
+    logits = numpy.empty((k, b))
+    I0 = numpy.empty(b, numpy.int64)
+    A = numpy.empty((12, b))
+    off = numpy.empty(b, numpy.uint8)
+    S = numpy.empty(b)
+    for r0 in range(start, stop, b):
+        n = min(b, stop - r0)
+        _load(log_y_in, log_y, r0, n)
+        _load(logits_in, logits, r0, n)
+        _load_tau(tau_in, A, r0, n)
+        _off_simplex_log(log_y, tol, off, S, n)
+        _beyond_plain(logits, A, limit, off, n)
+        for r in range(n):
+            A[3, r] = -numpy.inf
+            I0[r] = k - 1
+        for i in range(k):
+            for r in range(n):
+                v = (logits[i, r] - (A[0, r] * log_y[i, r]))
+                top = v >= A[3, r]
+                A[3, r] = v if top else A[3, r]
+                I0[r] = i if top else I0[r]
+        for r in range(n):
+            A[4, r] = log_y[I0[r], r]
+        for r in range(n):
+            A[5, r] = logits[I0[r], r]
+        for r in range(n):
+            A[6, r] = 0.0
+            A[7, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[6, r], A[7, r] = _two_sum_into(A[6, r], A[7, r], log_y[i, r])
+        for r in range(n):
+            A[8, r] = 0.0
+            A[9, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[8, r], A[9, r] = _two_sum_into(A[8, r], A[9, r], _exp(((logits[i, r] - A[5, r]) - (A[0, r] * (log_y[i, r] - A[4, r])))))
+        for r in range(n):
+            A[10, r] = 0.0
+            A[11, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[10, r], A[11, r] = _two_sum_into(A[10, r], A[11, r], logits[i, r])
+        for r in range(n):
+            value = _hi(_dd_add(_dd_add(_dd_add(_dd_add(_dd_add(_dd_add(_dd_neg((A[6, r], A[7, r])), _dd_neg(_dd_mul((A[5, r], 0.0), (float(k), 0.0)))), (A[10, r], A[11, r])), _dd_neg(_dd_mul((float(k), 0.0), _dd_log((A[8, r], A[9, r]))))), _dd_mul((A[0, r], 0.0), _dd_add(_dd_neg((A[6, r], A[7, r])), _dd_mul((A[4, r], 0.0), (float(k), 0.0))))), _dd_mul((float(k - 1), 0.0), (A[1, r], A[2, r]))), lgamma_k))
+            out[r0 + r] = value
+            flags[r0 + r] = off[r] | (k * max(abs(A[6, r]), abs(A[8, r]), abs(A[10, r])) > _LOST * max(1.0, abs(value)))
+
+
+@numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)
+def _block_log_prob_exp(log_y_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, start, stop):
+    k = log_y_in.shape[1]
+    b = _rows_per_block(k)
+    log_y = numpy.empty((k, b))
+    logits = numpy.empty((k, b))
+    I0 = numpy.empty(b, numpy.int64)
+    A = numpy.empty((13, b))
+    off = numpy.empty(b, numpy.uint8)
+    S = numpy.empty(b)
+    for r0 in range(start, stop, b):
+        n = min(b, stop - r0)
+        _load(log_y_in, log_y, r0, n)
+        _load(logits_in, logits, r0, n)
+        _load_tau(tau_in, A, r0, n)
+        _off_simplex_log(log_y, tol, off, S, n)
+        _beyond_plain(logits, A, limit, off, n)
+        for r in range(n):
+            A[3, r] = -numpy.inf
+            I0[r] = k - 1
+        for i in range(k):
+            for r in range(n):
+                v = (logits[i, r] - (A[0, r] * log_y[i, r]))
+                top = v >= A[3, r]
+                A[3, r] = v if top else A[3, r]
+                I0[r] = i if top else I0[r]
+        for r in range(n):
+            A[4, r] = log_y[I0[r], r]
+        for r in range(n):
+            A[5, r] = logits[I0[r], r]
+        for r in range(n):
+            A[6, r] = log_y[k - 1, r]
+        for r in range(n):
+            A[7, r] = 0.0
+            A[8, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[7, r], A[8, r] = _two_sum_into(A[7, r], A[8, r], log_y[i, r])
+        for r in range(n):
+            A[9, r] = 0.0
+            A[10, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[9, r], A[10, r] = _two_sum_into(A[9, r], A[10, r], _exp(((logits[i, r] - A[5, r]) - (A[0, r] * (log_y[i, r] - A[4, r])))))
+        for r in range(n):
+            A[11, r] = 0.0
+            A[12, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[11, r], A[12, r] = _two_sum_into(A[11, r], A[12, r], logits[i, r])
+        for r in range(n):
+            value = _hi(_dd_add(_dd_add(_dd_add(_dd_add(_dd_add(_dd_add(_dd_neg((A[6, r], 0.0)), _dd_neg(_dd_mul((A[5, r], 0.0), (float(k), 0.0)))), (A[11, r], A[12, r])), _dd_neg(_dd_mul((float(k), 0.0), _dd_log((A[9, r], A[10, r]))))), _dd_mul((A[0, r], 0.0), _dd_add(_dd_neg((A[7, r], A[8, r])), _dd_mul((A[4, r], 0.0), (float(k), 0.0))))), _dd_mul((float(k - 1), 0.0), (A[1, r], A[2, r]))), lgamma_k))
+            out[r0 + r] = value
+            flags[r0 + r] = off[r] | (k * max(abs(A[7, r]), abs(A[9, r]), abs(A[11, r])) > _LOST * max(1.0, abs(value)))
+
+
+#: the printed kernel of each density, by the name of its form
+KERNELS = {"log_prob": _block_log_prob, "log_prob_from_log": _block_log_prob_from_log,
+           "log_prob_exp": _block_log_prob_exp}
+#: dtypes the kernels read (others are converted by the NumPy module first)
+DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+
+
+def evaluate(name, point, logits, tau, lgamma_k, tol, limit, threads, pool):
+    """Per-row values and flags of the plain kernel ``name`` on 2-d ``point`` (rows, k), ``logits``
+    (rows or 1, k), ``tau`` (rows or 1,), float32 or float64, C-contiguous; ``lgamma_k`` log Gamma(k) as
+    a double-double pair, ``tol`` the support tolerance, ``limit`` the largest tau of the plain kernel.
+    ``flags``: nonzero where the row is off the support, beyond the plain kernel (_beyond_plain) or its
+    double-double combination may have lost digits; such rows, and those whose value is not finite, are
+    the caller's to evaluate again.  Rows are split over ``threads`` threads of ``pool``."""
+    rows = point.shape[0]
+    out = numpy.empty(rows)
+    flags = numpy.empty(rows, numpy.uint8)
+    block = KERNELS[name]
+    parts = max(1, min(threads, rows // 1024))
+    bounds = [rows * j // parts for j in range(parts + 1)]
+    run = lambda j: block(point, logits, tau, lgamma_k, tol, limit, out, flags, bounds[j], bounds[j + 1])
+    if parts == 1:
+        run(0)
+    else:
+        list(pool.map(run, range(parts)))
+    return out, flags
+
+
+def _forced(function):
+    def call(*args):
+        with _numpy._compiled_always():
+            return function(*args)
+    call.__name__, call.__qualname__ = function.__name__, function.__name__
+    call.__doc__ = (f"gumbel_softmax.numpy.{function.__name__} with its plain rows always on the compiled kernels "
+                    "(the NumPy module uses them by itself for large inputs).\n\n" + (function.__doc__ or ""))
+    return call
+
+
+log_prob = _forced(_numpy.log_prob)
+log_prob_from_log = _forced(_numpy.log_prob_from_log)
+log_prob_exp = _forced(_numpy.log_prob_exp)
