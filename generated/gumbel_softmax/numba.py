@@ -203,7 +203,7 @@ def _dd_log(a):
 
 # Blocks: up to b rows, categories first, so that each loop over the rows runs in SIMD lanes.
 @numba.njit(inline='always')
-def _rows_per_block(k):
+def _block_size(k):
     """About 4096 elements a block (two of them and the scratch stay in the L2 cache), 16 to 256 rows."""
     return max(16, min(256, (4096 // k) // 8 * 8))
 
@@ -273,7 +273,7 @@ def _beyond_plain(logits, A, limit, off, n):
 @numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)
 def _block_log_prob(y_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, start, stop):
     k = y_in.shape[1]
-    b = _rows_per_block(k)
+    b = _block_size(k)
     y = numpy.empty((k, b))
     logits = numpy.empty((k, b))
     t0 = numpy.empty((k, b))
@@ -331,7 +331,7 @@ def _block_log_prob(y_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, s
 @numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)
 def _block_log_prob_from_log(log_y_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, start, stop):
     k = log_y_in.shape[1]
-    b = _rows_per_block(k)
+    b = _block_size(k)
     log_y = numpy.empty((k, b))
     logits = numpy.empty((k, b))
     I0 = numpy.empty(b, numpy.int64)
@@ -385,7 +385,7 @@ def _block_log_prob_from_log(log_y_in, logits_in, tau_in, lgamma_k, tol, limit, 
 @numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)
 def _block_log_prob_exp(log_y_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, start, stop):
     k = log_y_in.shape[1]
-    b = _rows_per_block(k)
+    b = _block_size(k)
     log_y = numpy.empty((k, b))
     logits = numpy.empty((k, b))
     I0 = numpy.empty(b, numpy.int64)

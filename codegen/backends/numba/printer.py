@@ -227,7 +227,7 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
         head = [f"@numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)",
                 f"def _block_{kern.name}({point}_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, start, stop):",
                 f"    k = {point}_in.shape[1]",
-                "    b = _rows_per_block(k)",
+                "    b = _block_size(k)",
                 *[f"    {a} = numpy.empty((k, b))" for a in arrays],
                 *[f"    I{j} = numpy.empty(b, numpy.int64)" for j in range(p.indices)],
                 f"    A = numpy.empty(({p.slots['#']}, b))",

@@ -170,7 +170,7 @@ def _dd_log(a):
 
 # Blocks: up to b rows, categories first, so that each loop over the rows runs in SIMD lanes.
 @numba.njit(inline='always')
-def _rows_per_block(k):
+def _block_size(k):
     """About 4096 elements a block (two of them and the scratch stay in the L2 cache), 16 to 256 rows."""
     return max(16, min(256, (4096 // k) // 8 * 8))
 
