@@ -15,7 +15,7 @@ from checks.claim import Claim, Instance
 from derive.exp_concrete.claims import log_density_x
 from derive.model import Vars, symbols_for, tau
 
-from . import emit, forms, gradients
+from . import elementary, emit, forms, gradients
 from .forms import at, eq1, eq8, final_density, instantiate, log_final_density, m
 
 KS = (2, 3, 4, 5)
@@ -158,6 +158,42 @@ def _cse_pairs(s):
     return out
 
 
+def _elementary(pairs_of):
+    """An instance of the compiled backend's log / exp identities: ``pairs_of()`` in the real symbols x,
+    m (> 0), r, z of codegen.elementary, sampled on their reduced ranges."""
+    x, mm = sp.Symbol("x", real=True), sp.Symbol("m", positive=True)
+
+    def build(k: int) -> Instance:
+        def sample(rng):
+            return {x: rng.uniform(-700, 700), mm: rng.uniform(0.7, 1.42), elementary.r: rng.uniform(-0.35, 0.35),
+                    elementary.z: rng.uniform(0, 0.0295), elementary.s: rng.uniform(-0.17, 0.17)}
+        return Instance(pairs_of(x, mm), sample)
+    return build
+
+
+def _vexp_pairs(x, mm):
+    """exp(x) = 2^n exp(x - n log 2) for integers n; the printed polynomial is sum_{j<=13} r^j / j!."""
+    r = elementary.r
+    taylor = sp.Add(*[r ** j / sp.factorial(j) for j in range(elementary.EXP_DEGREE + 1)])
+    return [*[(sp.exp(x), 2 ** sp.Integer(n) * sp.exp(x - n * sp.log(2))) for n in (-1074, -3, 0, 1, 700)],
+            (elementary.exp_polynomial().as_expr(), taylor)]
+
+
+def _vlog_pairs(x, mm):
+    """log m = log((1 + s) / (1 - s)), s = (m - 1) / (m + 1) = f / (2 + f), f = m - 1; fdlibm's arrangement
+    f - (f^2/2 - s (f^2/2 + R)) with R = log((1+s)/(1-s)) / s - 2 (the full function the polynomial
+    truncates) is log m; the printed R(z) is sum_{n=1}^{10} 2 z^n / (2n + 1)."""
+    f = mm - 1
+    sv = f / (2 + f)
+    big_r = sp.log((1 + sv) / (1 - sv)) / sv - 2
+    hfsq = f ** 2 / 2
+    z = elementary.z
+    series = sp.Add(*[2 * z ** n / (2 * n + 1) for n in range(1, elementary.LOG_TERMS + 1)])
+    return [(sp.exp(sp.log(mm)), sp.exp(sp.log((1 + sv) / (1 - sv)))),
+            (sp.exp(f - (hfsq - sv * (hfsq + big_r))), mm),
+            (elementary.log_polynomial().as_expr(), series)]
+
+
 def _claim(cid: str, equation: str, statement: str, latex: str, build, ks=KS) -> Claim:
     """A code-rewrite claim (no anchor in the note: it carries its own LaTeX; instances built here,
     because the printed forms have their own instantiation, ``codegen.forms.instantiate``)."""
@@ -210,6 +246,19 @@ CLAIMS = [
            "log Gamma(k) is evaluated as log 2 + ... + log(k - 1) (summed in double-double by the code)",
            r"\log\Gamma(k) = \sum_{i=2}^{k-1} \log i",
            _build(lambda s: [(sp.gamma(s.k), sp.Mul(*[sp.Integer(i) for i in range(2, s.k)]))])),
+    _claim("cg.vexp", "J28",
+           "the compiled backend's exp: exp(x) = 2^n exp(x - n log 2) for every integer n, and the printed "
+           "polynomial is the Taylor polynomial of degree 13 of exp at 0 (truncation below "
+           "codegen.elementary.truncation_bounds()['exp'] relative, |r| <= 0.35)",
+           r"e^x = 2^n e^{x - n\log 2},\quad e^r \approx \sum_{j=0}^{13} r^j / j!",
+           _elementary(_vexp_pairs), ks=(2,)),
+    _claim("cg.vlog", "J28",
+           "the compiled backend's log: log m = log((1+s)/(1-s)) with s = (m-1)/(m+1), evaluated as "
+           "f - (f^2/2 - s (f^2/2 + R)), f = m - 1; the printed R(z) is the series sum_{n<=10} 2 z^n/(2n+1), "
+           "z = s^2 (truncation below truncation_bounds()['log'] relative, |s| <= 0.1716)",
+           r"\log m = f - \left(\tfrac{f^2}{2} - s\left(\tfrac{f^2}{2} + R(s^2)\right)\right),\quad "
+           r"R(z) \approx \sum_{n=1}^{10} \frac{2 z^n}{2n+1}",
+           _elementary(_vlog_pairs), ks=(2,)),
     _claim("cg.dd_log", "J28",
            "the log of a per-row value (log tau, log sum_i e^{h_i}) is evaluated as e log 2 + log m with "
            "m = v 2^{-e}, for every integer e (the code takes m in [sqrt(1/2), sqrt(2)))",

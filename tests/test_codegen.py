@@ -210,3 +210,38 @@ def test_careful_forms_are_made_from_the_plain_ones():
         return [(sp.exp(_pivot_y(forms.instantiate(bad, s, _arrays(s)))), j28_logits(s))]
     claim = _claim("cg.wrong_careful", "J28", "a careful form without its shift", "wrong", _build(pairs), ks=(2, 3))
     assert _decide(claim).verdict == "refuted"
+
+
+def test_the_compiled_log_and_exp_truncation_bounds_hold_and_are_small():
+    """codegen.elementary's exact bounds are below 2**-56 (an eighth of an ulp) and above the truncation
+    error mpmath measures on the reduced ranges (so the bound is a bound, and not vacuous)."""
+    import mpmath
+    import sympy as sp
+
+    from codegen import elementary
+    bounds = elementary.truncation_bounds()
+    assert all(b < sp.Rational(1, 2 ** 56) for b in bounds.values())
+    pe = [float(c) for c in reversed(elementary.exp_polynomial().all_coeffs())]
+    pl = [sp.Rational(c) for c in reversed(elementary.log_polynomial().all_coeffs())]
+    with mpmath.workdps(40):
+        worst_exp = max(abs(mpmath.polyval(pe[::-1], r) - mpmath.exp(r)) / mpmath.exp(r)
+                        for r in mpmath.linspace(-0.35, 0.35, 201))
+        worst_log = max(abs(2 * s + s * mpmath.polyval([mpmath.mpf(c.p) / c.q for c in pl[::-1]], s * s)
+                            - mpmath.log((1 + s) / (1 - s))) / abs(mpmath.log((1 + s) / (1 - s)))
+                        for s in mpmath.linspace(0.001, 0.1716, 201))
+    assert bounds["exp"] / 1000 < worst_exp <= bounds["exp"]
+    assert bounds["log"] / 1000 < worst_log <= bounds["log"]
+
+
+def test_a_wrong_polynomial_of_the_compiled_exp_is_refuted():
+    import sympy as sp
+
+    from checks.decide import decide
+    from codegen import elementary
+    from codegen.claims import _claim, _elementary
+    from derive.model import MODEL
+    r = elementary.r
+    wrong = elementary.exp_polynomial().as_expr() + r ** 7 / 5040  # r^7 / 7! counted twice
+    claim = _claim("cg.wrong", "J28", "wrong", "w", _elementary(lambda x, m: [(wrong, sp.exp(r).series(r, 0, 14).removeO())]),
+                   ks=(2,))
+    assert decide(claim, MODEL).verdict == "refuted"

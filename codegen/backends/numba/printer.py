@@ -144,8 +144,8 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
             raise ValueError(f"Sum: only sums over the full category axis are printable, got {expr.limits}")
         j = self.slot(2)
         self._loop([f"A[{j}, r] = 0.0", f"A[{j + 1}, r] = 0.0"], per_category=False)
-        self._loop([f"A[{j}, r], A[{j + 1}, r] = _two_sum_into(A[{j}, r], A[{j + 1}, r], "
-                    f"{self.in_mode(expr.function, False)})"])
+        term = self.in_mode(expr.function, False)
+        self._loop([f"A[{j}, r], A[{j + 1}, r] = _two_sum_into(A[{j}, r], A[{j + 1}, r], {term})"])
         if self.exact:
             return f"(A[{j}, r], A[{j + 1}, r])"
         return f"(A[{j}, r] + A[{j + 1}, r])"
@@ -224,7 +224,7 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
                  f"flags[r0 + r] = off[r] | (k * {scale} > _LOST * max(1.0, abs(value)))"]
         point, logits = kern.args[0], kern.args[1]
         arrays = [point, logits, *p.blocks]
-        head = [f"@numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)",
+        head = ["@numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)",
                 f"def _block_{kern.name}({point}_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, start, stop):",
                 f"    k = {point}_in.shape[1]",
                 "    b = _block_size(k)",
