@@ -15,6 +15,8 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-backends", action="store_true",
                         help="skip the speed of gumbel_softmax.torch and gumbel_softmax.jax against torch's own")
+    parser.add_argument("--skip-compiled", action="store_true",
+                        help="skip the compiled CPU path (gumbel_softmax.numba) against torch's own")
     parser.add_argument("--skip-symbolic-k", action="store_true",
                         help="skip the growth of concrete-k check time against the symbolic-k checks")
     parser.add_argument("--verify", action="store_true",
@@ -36,6 +38,11 @@ def main(argv=None) -> int:
         print(f"\n== speed of the autodiff backends (CPU): tau = {backends.TAU}, median of {args.rounds} "
               "interleaved rounds ==")
         ok &= backends.run(args.rounds, targets=targets)
+    if not args.skip_compiled:
+        from . import compiled
+        print(f"\n== the compiled CPU path (gumbel_softmax.numba): tau = {compiled.TAU}, median of {args.rounds} "
+              "interleaved rounds ==")
+        ok &= compiled.run(args.rounds, targets=targets)
     if not args.skip_symbolic_k:
         from . import symbolic_k
         print()

@@ -101,7 +101,7 @@ def test_summary_lists_every_target_with_its_state():
 
 def test_bench_sections_are_never_empty_and_end_with_the_targets(no_torch, monkeypatch, capsys):
     monkeypatch.setattr(accuracy, "run", functools.partial(accuracy.run, ks=(2,), taus=(1.0,)))
-    assert bench_main.main(["--skip-speed", "--skip-backends", "--skip-symbolic-k", "--rows", "0.1"]) == 0
+    assert bench_main.main(["--skip-speed", "--skip-backends", "--skip-compiled", "--skip-symbolic-k", "--rows", "0.1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     headers = [n for n, line in enumerate(lines) if line.startswith("==")]
     assert [lines[n] for n in headers][-1] == "== targets =="
@@ -112,7 +112,7 @@ def test_bench_sections_are_never_empty_and_end_with_the_targets(no_torch, monke
 
 
 def test_bench_with_everything_skipped_says_so(capsys):
-    assert bench_main.main(["--skip-accuracy", "--skip-speed", "--skip-backends", "--skip-symbolic-k"]) == 0
+    assert bench_main.main(["--skip-accuracy", "--skip-speed", "--skip-backends", "--skip-compiled", "--skip-symbolic-k"]) == 0
     assert capsys.readouterr().out.splitlines() == ["", "== targets ==", "no target measured (every benchmark skipped)"]
 
 
@@ -125,3 +125,16 @@ def test_backends_table_explains_its_columns_and_lists_each_target():
     assert any("torch's own" in line for line in lines) and any(line.startswith("N=2000") for line in lines)
     assert len(targets) == 4 and all("torch's own time / its time" in t.name for t in targets)
     assert all(t.met is not None or "not installed" in t.figure for t in targets)
+
+
+def test_the_compiled_section_prints_its_table_and_targets():
+    pytest.importorskip("numba")
+    from bench import compiled
+    lines, targets = [], []
+    compiled.run(1, printer=lines.append, targets=targets, cases=((3000, 10, "float64"), (300, 1000, "float64")))
+    text = "\n".join(lines)
+    assert "s compiling" in text and "from numba's disk cache" in text
+    for column in ("compiled", "from_log", "numpy", "×torch", "Glogs/s", "GB/s", "read-once"):
+        assert column in text
+    assert [t.name for t in targets][:2] == ["compiled path, torch's time / its time, k = 10 float64",
+                                             "compiled path stretch, k = 10 float64"]
