@@ -309,17 +309,28 @@ def test_accurate_near_a_vertex_at_tau_1_and_with_offset_logits():
 
 # --- layouts, chunks and threads give the same numbers ---------------------------------------
 
+@pytest.mark.parametrize("compiled", ["never", "always"])
 @pytest.mark.parametrize("k", [3, 40])  # categories first (k <= 32) and last
-def test_large_batches_equal_row_by_row(k):
-    rng = np.random.default_rng(k)
-    n = max(3 * g._CHUNK // k, g._PARALLEL_FROM // k + 1)  # several chunks, on the thread pool
-    x = rng.normal(size=(n, k))
-    ly = g.sample_log(x, 0.8, rng=rng)
-    big = g.log_prob_from_log(ly, x, 0.8)
-    rows = np.r_[0:5, n // 2:n // 2 + 5, n - 5:n]
-    np.testing.assert_array_equal(big[rows], [g.log_prob_from_log(ly[r], x[r], 0.8) for r in rows])
-    shared = g.log_prob_from_log(ly, x[0], 0.8)  # one distribution for all rows: logits broadcast
-    np.testing.assert_array_equal(shared[rows], [g.log_prob_from_log(ly[r], x[0], 0.8) for r in rows])
+def test_large_batches_equal_row_by_row(k, compiled):
+    """The NumPy module's own kernels (use_compiled("never")), and its compiled path forced for every size
+    (gumbel_softmax.numba; skipped without numba): chunks, blocks and threads change no row's value."""
+    if compiled == "always":
+        f = pytest.importorskip("gumbel_softmax.numba").log_prob_from_log
+    else:
+        f = g.log_prob_from_log
+    saved = g.use_compiled("never")
+    try:
+        rng = np.random.default_rng(k)
+        n = max(3 * g._CHUNK // k, g._PARALLEL_FROM // k + 1)  # several chunks, on the thread pool
+        x = rng.normal(size=(n, k))
+        ly = g.sample_log(x, 0.8, rng=rng)
+        big = f(ly, x, 0.8)
+        rows = np.r_[0:5, n // 2:n // 2 + 5, n - 5:n]
+        np.testing.assert_array_equal(big[rows], [f(ly[r], x[r], 0.8) for r in rows])
+        shared = f(ly, x[0], 0.8)  # one distribution for all rows: logits broadcast
+        np.testing.assert_array_equal(shared[rows], [f(ly[r], x[0], 0.8) for r in rows])
+    finally:
+        g.use_compiled(saved)
 
 
 def test_broadcasting_over_several_batch_axes():

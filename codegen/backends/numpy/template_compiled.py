@@ -89,7 +89,8 @@ def _density(kernels, mask, positive, point, logits, tau, batch, dtype, tol, lim
     t = tau.reshape(1) if tau.size == 1 else numpy.ascontiguousarray(
         numpy.broadcast_to(_lead(tau, len(batch)), batch)).reshape(rows)
     threads = _THREADS if rows * k >= _PARALLEL_FROM else 1
-    values, flags = module.evaluate(name, p, x, t, _dd_lgamma(k), float(tol), float(limit), threads, _pool())
+    lgamma_k = tuple(0.0 if part is None else float(part) for part in _dd_lgamma(k))
+    values, flags = module.evaluate(name, p, x, t, lgamma_k, float(tol), float(limit), threads, _pool())
     with numpy.errstate(all="ignore"):
         again = numpy.nonzero(flags.view(bool) | ~numpy.isfinite(values))[0]
         if again.size:  # off the support, beyond the plain kernel, NaN or beyond float64: this module decides
