@@ -216,8 +216,8 @@ def _compiled_module():
 def _compiled(kernel, point, logits, tau, batch):
     """(the compiled module, the form's name) where the compiled kernels take this input, else None."""
     name = kernel[0].__name__[len("_rows_"):]
-    if tau is None or name not in _COMPILED_FORMS:
-        return None
+    if tau is None or name not in _COMPILED_FORMS or math.prod(batch) == 0:
+        return None  # an empty batch: this module checks the logits all the same
     forced = getattr(_FORCED, "on", False)
     if forced is None:
         return None
@@ -241,8 +241,6 @@ def _density(kernels, mask, positive, point, logits, tau, batch, dtype, tol, lim
     k = logits.shape[-1]
     rows = math.prod(batch)
     out = numpy.empty(batch, dtype=dtype)
-    if rows == 0:
-        return out
     p = numpy.ascontiguousarray(numpy.broadcast_to(point, batch + (k,))).reshape(rows, k)
     x = logits.reshape(1, k) if logits.size == k else numpy.ascontiguousarray(
         numpy.broadcast_to(_lead(logits, len(batch) + 1), batch + (k,))).reshape(rows, k)

@@ -64,10 +64,11 @@ def _fma(typingctx, a, b, c):
 
 @numba.njit(inline='always')
 def _pow2(n):
-    """2**n for an integer-valued float n in [-1100, 1100] as two normal factors (0 / inf beyond)."""
+    """2**n for an integer-valued float n in [-1100, 1100] as two normal factors 2**h, 2**(n - h): applied
+    one after the other, a result near the float64 limits rounds once (0 / inf only beyond them)."""
     m = numpy.int64(min(max(n, -1100.0), 1100.0))
     h = m >> 1
-    return _from_bits((h + 1023) << 52) * _from_bits((m - h + 1023) << 52)
+    return _from_bits((h + 1023) << 52), _from_bits((m - h + 1023) << 52)
 
 
 @numba.njit(inline='always')
@@ -76,7 +77,8 @@ def _exp(x):
     n = math.floor(x * _INV_LN2 + 0.5)
     n = min(max(n, -1100.0), 1100.0)
     r = (x - n * _LN2_HI) - n * _LN2_LO
-    out = _exp_polynomial(r) * _pow2(n)
+    first, second = _pow2(n)
+    out = (_exp_polynomial(r) * first) * second
     out = 0.0 if x < -746.0 else out
     out = numpy.inf if x > 710.0 else out
     return x if x != x else out
