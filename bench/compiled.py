@@ -49,6 +49,27 @@ def read_once(g, arrays) -> float:
     return timed({"read": lambda: list(g._pool().map(lambda j: part(j, parts), range(parts)))}, 5)["read"]
 
 
+def contenders(g, torch, y, logits) -> dict:
+    """name -> callable: the compiled path (log_prob, log_prob_from_log), the NumPy module's own kernels,
+    and torch's own log_prob (its distribution built here, before timing) when torch is installed."""
+    log_y = np.log(y)
+
+    def numpy_own():
+        saved = g.use_compiled("never")
+        try:
+            g.log_prob(y, logits, TAU)
+        finally:
+            g.use_compiled(saved)
+    fns = {"compiled": lambda: g.log_prob(y, logits, TAU), "from_log": lambda: g.log_prob_from_log(log_y, logits, TAU),
+           "numpy": numpy_own}
+    if torch is not None:
+        ty, tx = torch.from_numpy(y), torch.from_numpy(logits)
+        own = torch.distributions.RelaxedOneHotCategorical(torch.tensor(TAU, dtype=ty.dtype), logits=tx,
+                                                           validate_args=False)
+        fns["torch"] = lambda: own.log_prob(ty)
+    return fns
+
+
 def run(rounds: int = 5, printer=print, targets: list | None = None, cases=CASES) -> bool:
     targets = [] if targets is None else targets
     g = load_generated()
@@ -70,21 +91,7 @@ def run(rounds: int = 5, printer=print, targets: list | None = None, cases=CASES
     ok = True
     for n, k, dtype in cases:
         y, logits = inputs(n, k, dtype, TAU)
-        log_y = np.log(y)
-
-        def numpy_own():
-            saved = g.use_compiled("never")
-            try:
-                g.log_prob(y, logits, TAU)
-            finally:
-                g.use_compiled(saved)
-        fns = {"compiled": lambda: g.log_prob(y, logits, TAU), "from_log": lambda: g.log_prob_from_log(log_y, logits, TAU),
-               "numpy": numpy_own}
-        if torch is not None:
-            ty, tx = torch.from_numpy(y), torch.from_numpy(logits)
-            own = torch.distributions.RelaxedOneHotCategorical(torch.tensor(TAU, dtype=ty.dtype), logits=tx,
-                                                               validate_args=False)
-            fns["torch"] = lambda: own.log_prob(ty)
+        fns = contenders(g, torch, y, logits)
         med = timed(fns, rounds)
         read = read_once(g, [y, logits])
         ratio = med["torch"] / med["compiled"] if "torch" in med else None
