@@ -112,9 +112,13 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
     def _print_Integer(self, expr):
         return f"({float(expr)!r}, 0.0)" if self.exact else repr(float(expr))
 
+    def _integer(self, expr) -> str:
+        """An integer of the row (k - 1, k tau's k...): exact in float64, a pair in double-double."""
+        return f"(float({expr}), 0.0)" if self.exact else f"float({expr})"
+
     def _print_Add(self, expr):
-        if expr.is_integer:  # k - 1: an integer of the row, exact in float64
-            return f"(float({expr}), 0.0)" if self.exact else f"float({expr})"
+        if expr.is_integer:
+            return self._integer(expr)
         if not self.exact:
             return super()._print_Add(expr)
         terms = [self._print(a) for a in self._as_ordered_terms(expr)]
@@ -125,7 +129,7 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
 
     def _print_Mul(self, expr):
         if expr.is_integer:
-            return f"(float({expr}), 0.0)" if self.exact else f"float({expr})"
+            return self._integer(expr)
         if not self.exact:
             return super()._print_Mul(expr)
         coeff, rest = expr.as_coeff_Mul()

@@ -64,9 +64,9 @@ def _fma(typingctx, a, b, c):
 
 @numba.njit(inline='always')
 def _pow2(n):
-    """2**n for an integer-valued float n in [-1100, 1100] as two normal factors 2**h, 2**(n - h): applied
-    one after the other, a result near the float64 limits rounds once (0 / inf only beyond them)."""
-    m = numpy.int64(min(max(n, -1100.0), 1100.0))
+    """2**n for an integer-valued float n in [-1100, 1100] (_exp clamps it) as two normal factors 2**h,
+    2**(n - h): applied one after the other, a result near the float64 limits rounds once."""
+    m = numpy.int64(n)
     h = m >> 1
     return _from_bits((h + 1023) << 52), _from_bits((m - h + 1023) << 52)
 
@@ -96,22 +96,28 @@ def _frexp_sqrt(x):
 
 
 @numba.njit(inline='always')
-def _log_mantissa(m):
-    """log m for m in [sqrt(1/2), sqrt(2)): f - (f^2/2 - s (f^2/2 + R(s^2))), f = m - 1 (exact)."""
+def _log_parts(m):
+    """(f, f^2/2, s (f^2/2 + R(s^2))) for m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact), s = f / (2 + f):
+    log m = f - (f^2/2 - s (f^2/2 + R(s^2)))."""
     f = m - 1.0
     s = f / (2.0 + f)
     hfsq = 0.5 * f * f
-    return f - (hfsq - s * (hfsq + _log_polynomial(s * s)))
+    return f, hfsq, s * (hfsq + _log_polynomial(s * s))
+
+
+@numba.njit(inline='always')
+def _log_mantissa(m):
+    """log m for m in [sqrt(1/2), sqrt(2))."""
+    f, hfsq, tail = _log_parts(m)
+    return f - (hfsq - tail)
 
 
 @numba.njit(inline='always')
 def _log(x):
     """log(x) in float64, branch-free; 0 -> -inf, inf -> inf, x < 0 or NaN -> NaN."""
     m, e = _frexp_sqrt(x)
-    f = m - 1.0
-    s = f / (2.0 + f)
-    hfsq = 0.5 * f * f
-    out = e * _LN2_HI - ((hfsq - (s * (hfsq + _log_polynomial(s * s)) + e * _LN2_LO)) - f)
+    f, hfsq, tail = _log_parts(m)
+    out = e * _LN2_HI - ((hfsq - (tail + e * _LN2_LO)) - f)
     out = -numpy.inf if x == 0.0 else out
     out = x if not x < numpy.inf else out
     return numpy.nan if x < 0.0 else out
