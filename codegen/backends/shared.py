@@ -1,8 +1,8 @@
 # ruff: noqa
 """The part of every generated module that no array library touches: the float64 limits of the plain
-printed kernels (which rows each backend sends to its careful forms) and the shape check of a point's
-last axis.  ``Backend.assemble`` inserts it at the marker ``# @@SHARED@@`` of each main template, so the
-three modules take their limits from one place."""
+printed kernels (which rows each backend sends to its careful forms) and the shape checks of a point's
+last axis and of the logits.  ``Backend.assemble`` inserts it at the marker ``# @@SHARED@@`` of each main
+template, so the modules take their limits and checks from one place."""
 # --- template start ---
 #: A density row takes the plain printed forms while its logits lie within +-_OFFSET, spread over at
 #: most _SPREAD, and tau <= _TAU_Y (from y) or _TAU_PIVOT (from log y); beyond, the careful forms
@@ -21,3 +21,12 @@ def _last_axis(name, a, k, what="k"):
     if a.shape[-1] != k:
         raise ValueError(f"{name}: last axis has length {a.shape[-1]}, but logits has k = "
                          f"{k + (1 if what == 'k-1' else 0)} (need {what} = {k})")
+
+
+def _categories(x):
+    """``x``, the logits as an array of the backend: need shape (..., k) with k >= 2."""
+    if x.ndim < 1:
+        raise ValueError("logits: need shape (..., k), got a scalar")
+    if x.shape[-1] < 2:
+        raise ValueError(f"logits: need k >= 2 categories, got k = {x.shape[-1]}")
+    return x

@@ -56,6 +56,15 @@ def _last_axis(name, a, k, what="k"):
     if a.shape[-1] != k:
         raise ValueError(f"{name}: last axis has length {a.shape[-1]}, but logits has k = "
                          f"{k + (1 if what == 'k-1' else 0)} (need {what} = {k})")
+
+
+def _categories(x):
+    """``x``, the logits as an array of the backend: need shape (..., k) with k >= 2."""
+    if x.ndim < 1:
+        raise ValueError("logits: need shape (..., k), got a scalar")
+    if x.shape[-1] < 2:
+        raise ValueError(f"logits: need k >= 2 categories, got k = {x.shape[-1]}")
+    return x
 # Double-double arithmetic for the printed ``Exact(...)`` parts of the kernels: a value is an array (or a
 # Python int) or a pair (hi, lo) standing for hi + lo; lo None means 0.  Knuth's two-sum and Dekker's
 # product keep twice the bits of the compute dtype (~106 in float64, ~48 in float32), so the terms of
@@ -504,12 +513,7 @@ def _good_tau(t):
 
 
 def _logits(logits):
-    x = _array("logits", logits)
-    if x.ndim < 1:
-        raise ValueError("logits: need shape (..., k), got a scalar")
-    if x.shape[-1] < 2:
-        raise ValueError(f"logits: need k >= 2 categories, got k = {x.shape[-1]}")
-    return x
+    return _categories(_array("logits", logits))
 
 
 @jax.jit

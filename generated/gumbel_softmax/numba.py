@@ -50,6 +50,15 @@ def _last_axis(name, a, k, what="k"):
     if a.shape[-1] != k:
         raise ValueError(f"{name}: last axis has length {a.shape[-1]}, but logits has k = "
                          f"{k + (1 if what == 'k-1' else 0)} (need {what} = {k})")
+
+
+def _categories(x):
+    """``x``, the logits as an array of the backend: need shape (..., k) with k >= 2."""
+    if x.ndim < 1:
+        raise ValueError("logits: need shape (..., k), got a scalar")
+    if x.shape[-1] < 2:
+        raise ValueError(f"logits: need k >= 2 categories, got k = {x.shape[-1]}")
+    return x
 #: a row whose double-double combination may have lost digits (the NumPy module's _lost): flagged
 _LOST = 2.0 ** 46
 # log 2 in two parts, the first with 21 trailing zero bits: n * _LN2_HI is exact for |n| < 2**21

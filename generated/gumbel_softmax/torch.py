@@ -48,6 +48,15 @@ def _last_axis(name, a, k, what="k"):
     if a.shape[-1] != k:
         raise ValueError(f"{name}: last axis has length {a.shape[-1]}, but logits has k = "
                          f"{k + (1 if what == 'k-1' else 0)} (need {what} = {k})")
+
+
+def _categories(x):
+    """``x``, the logits as an array of the backend: need shape (..., k) with k >= 2."""
+    if x.ndim < 1:
+        raise ValueError("logits: need shape (..., k), got a scalar")
+    if x.shape[-1] < 2:
+        raise ValueError(f"logits: need k >= 2 categories, got k = {x.shape[-1]}")
+    return x
 #: Rows beyond the careful forms (and rows whose double-double combination lost digits) take the
 #: NumPy module's exact arithmetic (_EXACT).
 _PLAIN, _CAREFUL, _RATIO, _EXACT, _SPECIAL = range(5)
@@ -115,12 +124,7 @@ def _tau(tau, device=None):
 
 
 def _logits(logits, device=None):
-    x = _tensor("logits", logits, device)
-    if x.ndim < 1:
-        raise ValueError("logits: need shape (..., k), got a scalar")
-    if x.shape[-1] < 2:
-        raise ValueError(f"logits: need k >= 2 categories, got k = {x.shape[-1]}")
-    return x
+    return _categories(_tensor("logits", logits, device))
 
 
 def _batch(names, *shapes):

@@ -103,12 +103,7 @@ def _good_tau(t):
 
 
 def _logits(logits):
-    x = _array("logits", logits)
-    if x.ndim < 1:
-        raise ValueError("logits: need shape (..., k), got a scalar")
-    if x.shape[-1] < 2:
-        raise ValueError(f"logits: need k >= 2 categories, got k = {x.shape[-1]}")
-    return x
+    return _categories(_array("logits", logits))
 
 
 @jax.jit

@@ -91,12 +91,7 @@ def _tau(tau):
 
 
 def _logits(logits):
-    x = _array("logits", logits)
-    if x.ndim < 1:
-        raise ValueError("logits: need shape (..., k), got a scalar")
-    if x.shape[-1] < 2:
-        raise ValueError(f"logits: need k >= 2 categories, got k = {x.shape[-1]}")
-    return x
+    return _categories(_array("logits", logits))
 
 
 def _parameters(x, sampler=False):

@@ -91,12 +91,7 @@ def _tau(tau, device=None):
 
 
 def _logits(logits, device=None):
-    x = _tensor("logits", logits, device)
-    if x.ndim < 1:
-        raise ValueError("logits: need shape (..., k), got a scalar")
-    if x.shape[-1] < 2:
-        raise ValueError(f"logits: need k >= 2 categories, got k = {x.shape[-1]}")
-    return x
+    return _categories(_tensor("logits", logits, device))
 
 
 def _batch(names, *shapes):
