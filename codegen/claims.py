@@ -17,6 +17,7 @@ from derive.model import Vars, symbols_for, tau
 
 from . import elementary, emit, forms, gradients
 from .forms import at, eq1, eq8, final_density, instantiate, log_final_density, m
+from .rows import _elementwise
 
 KS = (2, 3, 4, 5)
 
@@ -128,6 +129,20 @@ def _y_pairs(s):
 def _log_y_pairs(s):
     return [(sp.exp(instantiate(form, s, _arrays(s))), j28_logits(s).xreplace(_at_log_y(s)))
             for form in (forms.LOG_PROB_FROM_LOG, forms.LOG_PROB_FROM_LOG_CAREFUL)]
+
+
+def _grad_kernel_pairs(s):
+    """(gradient as the compiled kernels print it, the derived gradient of (J28)) for every category a, at
+    y_m = e^{l_m}: d/dx_a, d/dy_a (from y) or d/dlog y_a (from log y), d/dtau."""
+    derived = {"log_prob": {"logits": "logits", "point": "y", "tau": "tau"},
+               "log_prob_from_log": {"logits": "logits", "point": "log_y", "tau": "tau"}}
+    out = []
+    for name, grads in gradients.KERNEL_GRADIENTS.items():
+        for what, form in grads.items():
+            for j in range(s.k) if _elementwise(form) else (0,):
+                lhs = instantiate(form, s, _arrays(s), j if _elementwise(form) else None)
+                out.append((lhs.xreplace(_at_log_y(s)), gradients.at_k(derived[name][what], s, j).xreplace(_at_log_y(s))))
+    return out
 
 
 def log_space_at(s: Vars) -> sp.Expr:
@@ -277,6 +292,13 @@ CLAIMS = [
                           r" + k \sum_m s_m \log y_m")),
           ("y", "y_a", r"\frac{\partial \log p}{\partial y_a} = \frac{k \tau s_a - \tau - 1}{y_a}"),
           ("log_y", "log y_a", r"\frac{\partial \log p}{\partial \log y_a} = k \tau s_a - \tau - 1"))],
+    _claim("cg.grad_kernel", "J28",
+           "the gradients as the compiled kernels print them (from y and from log y), with the softmax s_a of "
+           "w = x - tau log y taken about the pivot j (any x_j, log y_j), equal the derived gradients of (J28) "
+           "(cg.grad_logits, cg.grad_y, cg.grad_log_y, cg.grad_tau) at k = 2..5 for every a",
+           r"\frac{\partial \log p}{\partial \tau} = \frac{k-1}{\tau} + \sum_i (k s_i - 1)(\log y_i - \log y_j),"
+           r"\ s_i = \frac{e^{(x_i - x_j) - \tau(\log y_i - \log y_j)}}{\sum_m e^{(x_m - x_j) - \tau(\log y_m - \log y_j)}}",
+           _build(_grad_kernel_pairs)),
     _claim("cg.cse", "J28",
            "what the printed code computes (CSE output of both phases, the per-chunk reductions put back into "
            "their per-row combination) equals (J28), (8) and Jang et al. (1)",

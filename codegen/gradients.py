@@ -20,6 +20,7 @@ import sympy as sp
 
 from derive.model import Vars, at, tau
 
+from . import forms
 from .forms import X, Y, log_final_density
 
 #: a category index, 1..k
@@ -77,3 +78,40 @@ def pairs(name: str, s: Vars, verified, at_log_y) -> list:
     ks = range(s.k) if GRADIENTS[name].has(A) else (0,)
     out = [(at_k(name, s, j), sp.diff(log_p, VARIABLE[name](s, j))) for j in ks]
     return [(a.xreplace(at_log_y), b.xreplace(at_log_y)) for a, b in out]
+
+
+# --- the gradients as the compiled kernels print them -------------------------------------------------
+def _softmax_parts(form: sp.Expr) -> tuple[sp.Expr, sp.Sum]:
+    """(e_i, S) of a printed form of (J28): e_i = exp(z_i), z_i = (x_i - x_j) - tau (l_i - l_j) about its
+    pivot j, the summand of its log-sum-exp, and S = sum_i e_i (the form's own expressions, so that the
+    kernel that prints both shares them)."""
+    (lse,) = [s for s in form.atoms(sp.Sum) if isinstance(s.function, sp.exp)]
+    return lse.function, lse
+
+
+def kernel_forms(form: sp.Expr, point: sp.Expr) -> dict[str, sp.Expr]:
+    """The derived gradients (``GRADIENTS``) in the terms of the printed ``form`` (forms.LOG_PROB from
+    ``point`` = y[i], forms.LOG_PROB_FROM_LOG from ``point`` = log_y[i]): with s_i = e_i / S the softmax
+    of w = x - tau l about the pivot j (l = log y),
+
+        d/dx_i = 1 - k s_i,   d/dpoint_i = (k tau s_i - tau - 1) (/ y_i from y),
+        d/dtau = (k - 1)/tau + sum_i (k s_i - 1)(l_i - l_j)
+
+    (sum_i (k s_i - 1) = 0, so the pivot's l_j may be taken out: the terms stay small where every y_i is).
+    Checked against ``GRADIENTS`` at k = 2..8 by the claim cg.grad_kernel."""
+    e, total = _softmax_parts(form)
+    (j,) = form.atoms(forms.RowArgMax)
+    log_point = sp.log(point) if point.base == forms.y else point
+    s = e / total
+    k, i = forms.K, forms.i
+    d_log = k * tau * s - tau - 1
+    return {
+        "logits": 1 - k * s,
+        "point": d_log / point if point.base == forms.y else d_log,
+        "tau": (k - 1) / tau + sp.Sum((k * s - 1) * (log_point - forms.Take(log_point, j)), (i, 0, k - 1)),
+    }
+
+
+#: the printed forms of (J28) whose gradients the compiled kernels print, and their point
+KERNEL_GRADIENTS = {"log_prob": kernel_forms(forms.LOG_PROB, forms.y[forms.i]),
+                    "log_prob_from_log": kernel_forms(forms.LOG_PROB_FROM_LOG, forms.log_y[forms.i])}

@@ -13,7 +13,7 @@ SIMD lanes, large inputs on the NumPy module's threads.
 
 GENERATED FILE - do not edit.  Written by `python -m codegen` (codegen/emit.py, SymPy 1.14.0).
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
-verified expressions (J28), (8), (1) and the log-space (5) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_exp, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.vexp, cg.vlog, cg.dd_log, cg.grad_logits, cg.grad_tau, cg.grad_y, cg.grad_log_y, cg.cse.
+verified expressions (J28), (8), (1) and the log-space (5) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_exp, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.vexp, cg.vlog, cg.dd_log, cg.grad_logits, cg.grad_tau, cg.grad_y, cg.grad_log_y, cg.grad_kernel, cg.cse.
 sha256 of the expressions: 32edc134a5179cc2f8beb4d3ad385b0685b178c56f8f95a2ba02a79f7f9ba417
 """
 import math
@@ -238,6 +238,14 @@ def _load(src, dst, r0, n):
 
 
 @numba.njit(inline='always')
+def _store(src, dst, r0, n):
+    """A block src (k, b) into rows r0 .. r0 + n of dst (rows, k): the inverse of _load."""
+    for r in range(n):
+        for i in range(src.shape[0]):
+            dst[r0 + r, i] = src[i, r]
+
+
+@numba.njit(inline='always')
 def _load_tau(tau, A, r0, n):
     """Each row's tau into A[0] and its log, a pair, into A[1], A[2]; one tau is every row's (its log
     taken once)."""
@@ -457,33 +465,215 @@ def _block_log_prob_exp(log_y_in, logits_in, tau_in, lgamma_k, tol, limit, out, 
             out[r0 + r] = value
             flags[r0 + r] = off[r] | (k * max(abs(A[7, r]), abs(A[9, r]), abs(A[11, r])) > _LOST * max(1.0, abs(value)))
 
+# Kernels with the gradients (codegen.gradients.KERNEL_GRADIENTS): printed by the same printer.
+
+@numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)
+def _block_log_prob_grad(y_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, g_point, g_logits, g_tau, start, stop):
+    k = y_in.shape[1]
+    b = _block_size(k)
+    y = numpy.empty((k, b))
+    logits = numpy.empty((k, b))
+    t0 = numpy.empty((k, b))
+    t6 = numpy.empty((k, b))
+    t7 = numpy.empty((k, b))
+    t9 = numpy.empty((k, b))
+    G_logits = numpy.empty((k, b))
+    G_point = numpy.empty((k, b))
+    I0 = numpy.empty(b, numpy.int64)
+    A = numpy.empty((15, b))
+    off = numpy.empty(b, numpy.uint8)
+    S = numpy.empty(b)
+    for r0 in range(start, stop, b):
+        n = min(b, stop - r0)
+        _load(y_in, y, r0, n)
+        _load(logits_in, logits, r0, n)
+        _load_tau(tau_in, A, r0, n)
+        _off_simplex(y, tol, off, S, n)
+        _beyond_plain(logits, A, limit, off, n)
+        for i in range(k):
+            for r in range(n):
+                t0[i, r] = _log(y[i, r])
+        for r in range(n):
+            A[3, r] = -numpy.inf
+            I0[r] = k - 1
+        for i in range(k):
+            for r in range(n):
+                v = (logits[i, r] - (t0[i, r] * A[0, r]))
+                top = v >= A[3, r]
+                A[3, r] = v if top else A[3, r]
+                I0[r] = i if top else I0[r]
+        for r in range(n):
+            A[4, r] = t0[I0[r], r]
+        for r in range(n):
+            A[5, r] = logits[I0[r], r]
+        for i in range(k):
+            for r in range(n):
+                t6[i, r] = (t0[i, r] - A[4, r])
+        for i in range(k):
+            for r in range(n):
+                t7[i, r] = _exp(((logits[i, r] - A[5, r]) - (t6[i, r] * A[0, r])))
+        for r in range(n):
+            A[6, r] = 0.0
+            A[7, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[6, r], A[7, r] = _two_sum_into(A[6, r], A[7, r], t7[i, r])
+        for i in range(k):
+            for r in range(n):
+                t9[i, r] = (float(k) * t7[i, r])
+        for r in range(n):
+            A[8, r] = 0.0
+            A[9, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[8, r], A[9, r] = _two_sum_into(A[8, r], A[9, r], t0[i, r])
+        for r in range(n):
+            A[10, r] = 0.0
+            A[11, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[10, r], A[11, r] = _two_sum_into(A[10, r], A[11, r], logits[i, r])
+        for i in range(k):
+            for r in range(n):
+                G_logits[i, r] = (((-t9[i, r]) / (A[6, r] + A[7, r])) + 1.0)
+        for i in range(k):
+            for r in range(n):
+                G_point[i, r] = (((((t9[i, r] * A[0, r]) / (A[6, r] + A[7, r])) - A[0, r]) - 1.0) / y[i, r])
+        for r in range(n):
+            A[12, r] = 0.0
+            A[13, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[12, r], A[13, r] = _two_sum_into(A[12, r], A[13, r], (t6[i, r] * ((t9[i, r] / (A[6, r] + A[7, r])) - 1.0)))
+        for r in range(n):
+            A[14, r] = ((float(k - 1) / A[0, r]) + (A[12, r] + A[13, r]))
+        _store(G_logits, g_logits, r0, n)
+        _store(G_point, g_point, r0, n)
+        for r in range(n):
+            value = _hi(_dd_add(_dd_add(_dd_add(_dd_add(_dd_add(_dd_add(_dd_neg((A[8, r], A[9, r])), _dd_neg(_dd_mul((A[5, r], 0.0), (float(k), 0.0)))), (A[10, r], A[11, r])), _dd_neg(_dd_mul((float(k), 0.0), _dd_log((A[6, r], A[7, r]))))), _dd_mul((A[0, r], 0.0), _dd_add(_dd_neg((A[8, r], A[9, r])), _dd_mul((A[4, r], 0.0), (float(k), 0.0))))), _dd_mul((float(k - 1), 0.0), (A[1, r], A[2, r]))), lgamma_k))
+            out[r0 + r] = value
+            flags[r0 + r] = off[r] | (k * max(abs(A[8, r]), abs(A[6, r]), abs(A[10, r])) > _LOST * max(1.0, abs(value)))
+            g_tau[r0 + r] = A[14, r]
+
+
+@numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)
+def _block_log_prob_from_log_grad(log_y_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, g_point, g_logits, g_tau, start, stop):
+    k = log_y_in.shape[1]
+    b = _block_size(k)
+    log_y = numpy.empty((k, b))
+    logits = numpy.empty((k, b))
+    t5 = numpy.empty((k, b))
+    t6 = numpy.empty((k, b))
+    t8 = numpy.empty((k, b))
+    G_logits = numpy.empty((k, b))
+    G_point = numpy.empty((k, b))
+    I0 = numpy.empty(b, numpy.int64)
+    A = numpy.empty((15, b))
+    off = numpy.empty(b, numpy.uint8)
+    S = numpy.empty(b)
+    for r0 in range(start, stop, b):
+        n = min(b, stop - r0)
+        _load(log_y_in, log_y, r0, n)
+        _load(logits_in, logits, r0, n)
+        _load_tau(tau_in, A, r0, n)
+        _off_simplex_log(log_y, tol, off, S, n)
+        _beyond_plain(logits, A, limit, off, n)
+        for r in range(n):
+            A[3, r] = -numpy.inf
+            I0[r] = k - 1
+        for i in range(k):
+            for r in range(n):
+                v = (logits[i, r] - (A[0, r] * log_y[i, r]))
+                top = v >= A[3, r]
+                A[3, r] = v if top else A[3, r]
+                I0[r] = i if top else I0[r]
+        for r in range(n):
+            A[4, r] = log_y[I0[r], r]
+        for r in range(n):
+            A[5, r] = logits[I0[r], r]
+        for i in range(k):
+            for r in range(n):
+                t5[i, r] = (log_y[i, r] - A[4, r])
+        for i in range(k):
+            for r in range(n):
+                t6[i, r] = _exp(((logits[i, r] - A[5, r]) - (t5[i, r] * A[0, r])))
+        for r in range(n):
+            A[6, r] = 0.0
+            A[7, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[6, r], A[7, r] = _two_sum_into(A[6, r], A[7, r], t6[i, r])
+        for i in range(k):
+            for r in range(n):
+                t8[i, r] = (float(k) * t6[i, r])
+        for r in range(n):
+            A[8, r] = 0.0
+            A[9, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[8, r], A[9, r] = _two_sum_into(A[8, r], A[9, r], log_y[i, r])
+        for r in range(n):
+            A[10, r] = 0.0
+            A[11, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[10, r], A[11, r] = _two_sum_into(A[10, r], A[11, r], logits[i, r])
+        for i in range(k):
+            for r in range(n):
+                G_logits[i, r] = (((-t8[i, r]) / (A[6, r] + A[7, r])) + 1.0)
+        for i in range(k):
+            for r in range(n):
+                G_point[i, r] = ((((t8[i, r] * A[0, r]) / (A[6, r] + A[7, r])) - A[0, r]) - 1.0)
+        for r in range(n):
+            A[12, r] = 0.0
+            A[13, r] = 0.0
+        for i in range(k):
+            for r in range(n):
+                A[12, r], A[13, r] = _two_sum_into(A[12, r], A[13, r], (t5[i, r] * ((t8[i, r] / (A[6, r] + A[7, r])) - 1.0)))
+        for r in range(n):
+            A[14, r] = ((float(k - 1) / A[0, r]) + (A[12, r] + A[13, r]))
+        _store(G_logits, g_logits, r0, n)
+        _store(G_point, g_point, r0, n)
+        for r in range(n):
+            value = _hi(_dd_add(_dd_add(_dd_add(_dd_add(_dd_add(_dd_add(_dd_neg((A[8, r], A[9, r])), _dd_neg(_dd_mul((A[5, r], 0.0), (float(k), 0.0)))), (A[10, r], A[11, r])), _dd_neg(_dd_mul((float(k), 0.0), _dd_log((A[6, r], A[7, r]))))), _dd_mul((A[0, r], 0.0), _dd_add(_dd_neg((A[8, r], A[9, r])), _dd_mul((A[4, r], 0.0), (float(k), 0.0))))), _dd_mul((float(k - 1), 0.0), (A[1, r], A[2, r]))), lgamma_k))
+            out[r0 + r] = value
+            flags[r0 + r] = off[r] | (k * max(abs(A[8, r]), abs(A[6, r]), abs(A[10, r])) > _LOST * max(1.0, abs(value)))
+            g_tau[r0 + r] = A[14, r]
+
 
 #: the printed kernel of each density, by the name of its form
 KERNELS = {"log_prob": _block_log_prob, "log_prob_from_log": _block_log_prob_from_log,
            "log_prob_exp": _block_log_prob_exp}
+#: the printed kernel of each density that also writes d log p / d point, d logits and d tau
+GRADIENT_KERNELS = {"log_prob": _block_log_prob_grad, "log_prob_from_log": _block_log_prob_from_log_grad}
 #: dtypes the kernels read (others are converted by the NumPy module first)
 DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
-def evaluate(name, point, logits, tau, lgamma_k, tol, limit, threads, pool):
+def evaluate(name, point, logits, tau, lgamma_k, tol, limit, threads, pool, gradients=False):
     """Per-row values and flags of the plain kernel ``name`` on 2-d ``point`` (rows, k), ``logits``
     (rows or 1, k), ``tau`` (rows or 1,), float32 or float64, C-contiguous; ``lgamma_k`` log Gamma(k) as
     a double-double pair, ``tol`` the support tolerance, ``limit`` the largest tau of the plain kernel.
     ``flags``: nonzero where the row is off the support, beyond the plain kernel (_beyond_plain) or its
     double-double combination may have lost digits; such rows, and those whose value is not finite, are
-    the caller's to evaluate again.  Rows are split over ``threads`` threads of ``pool``."""
-    rows = point.shape[0]
+    the caller's to evaluate again.  Rows are split over ``threads`` threads of ``pool``.
+
+    With ``gradients`` (``name`` in GRADIENT_KERNELS) also the gradients of each row's value, float64:
+    (d/dpoint (rows, k), d/dlogits (rows, k), d/dtau (rows,)), the point's coordinates all free (y, or
+    log y for log_prob_from_log); meaningful on the rows not flagged."""
+    rows, k = point.shape
     out = numpy.empty(rows)
     flags = numpy.empty(rows, numpy.uint8)
-    block = KERNELS[name]
+    grads = (numpy.empty((rows, k)), numpy.empty((rows, k)), numpy.empty(rows)) if gradients else ()
+    block = GRADIENT_KERNELS[name] if gradients else KERNELS[name]
     parts = max(1, min(threads, rows // 1024))
     bounds = [rows * j // parts for j in range(parts + 1)]
-    run = lambda j: block(point, logits, tau, lgamma_k, tol, limit, out, flags, bounds[j], bounds[j + 1])
+    run = lambda j: block(point, logits, tau, lgamma_k, tol, limit, out, flags, *grads, bounds[j], bounds[j + 1])
     if parts == 1:
         run(0)
     else:
         list(pool.map(run, range(parts)))
-    return out, flags
+    return (out, flags, grads) if gradients else (out, flags)
 
 
 def _forced(function):

@@ -11,7 +11,7 @@ inputs run in chunks of rows small enough for one thread each, on a thread pool.
 
 GENERATED FILE - do not edit.  Written by `python -m codegen` (codegen/emit.py, SymPy 1.14.0).
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
-verified expressions (J28), (8), (1) and the log-space (5) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_exp, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.vexp, cg.vlog, cg.dd_log, cg.grad_logits, cg.grad_tau, cg.grad_y, cg.grad_log_y, cg.cse.
+verified expressions (J28), (8), (1) and the log-space (5) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_exp, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.vexp, cg.vlog, cg.dd_log, cg.grad_logits, cg.grad_tau, cg.grad_y, cg.grad_log_y, cg.grad_kernel, cg.cse.
 sha256 of the expressions: 32edc134a5179cc2f8beb4d3ad385b0685b178c56f8f95a2ba02a79f7f9ba417
 """
 import concurrent.futures
@@ -580,6 +580,76 @@ def _spread(x):
     finite = torch.isfinite(x)
     return (torch.amax(torch.where(finite, x, -math.inf), dim=-1)
             - torch.amin(torch.where(finite, x, math.inf), dim=-1))
+#: the forms whose compiled kernels also write the gradients
+_COMPILED_GRADIENTS = ("log_prob", "log_prob_from_log")
+
+
+class _CompiledDensity(torch.autograd.Function):
+    """The rows' values (R,) float64, with the gradients the compiled kernel wrote beside them, each (R, k)
+    or (R,): d/dpoint, d/dlogits, d/dtau (summed over the rows where logits (1, k) or tau (1,) is every row's).
+    First order: differentiating the gradient again raises (once_differentiable)."""
+
+    @staticmethod
+    def forward(ctx, p, x, t, values, g_point, g_logits, g_tau):
+        ctx.grads = (g_point, g_logits, g_tau)
+        ctx.shapes = ((p.dtype, p.shape), (x.dtype, x.shape), (t.dtype, t.shape))
+        return values.clone()
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, g):
+        out = []
+        for want, grad, (dtype, shape) in zip(ctx.needs_input_grad, ctx.grads, ctx.shapes):
+            if not want:
+                out.append(None)
+                continue
+            d = g[:, None] * grad if grad.dim() == 2 else g * grad
+            out.append(d.sum_to_size(shape).to(dtype))
+        return (*out, None, None, None, None)
+
+
+def _compiled_density(name, point, logits, t, batch, dtype, tol, limit, mask, safe):
+    """log p of a large CPU input from the compiled kernels (gumbel_softmax.numba), the rows they flag
+    evaluated again by _density; None where they do not take the input: not on the CPU, not float32 /
+    float64, under 2**15 elements, numba absent, the NumPy module's use_compiled("never") (or
+    GUMBEL_SOFTMAX_COMPILED=never), or a gradient wanted of log_prob_exp."""
+    from . import numpy as _np
+    k = point.shape[-1]
+    rows = math.prod(batch)
+    if t is None or name not in _np._COMPILED_FORMS or rows == 0 or point.device.type != "cpu":
+        return None
+    forced = getattr(_np._FORCED, "on", False)
+    if forced is None or (not forced and (_np._COMPILED["mode"] != "auto" or rows * k < _np._COMPILED_FROM)):
+        return None
+    wanted = torch.is_grad_enabled() and any(a.requires_grad for a in (point, logits, t))
+    floats = (torch.float32, torch.float64)
+    if (wanted and name not in _COMPILED_GRADIENTS) or point.dtype not in floats or logits.dtype not in floats:
+        return None
+    module = _np._compiled_module()
+    if module is None:
+        return None
+    p = point.expand(*batch, k).reshape(rows, k)
+    x = logits.reshape(1, k) if logits.numel() == k else logits.expand(*batch, k).reshape(rows, k)
+    tt = t.reshape(1) if t.numel() == 1 else t.expand(batch).reshape(rows)
+    host = [a.detach().contiguous().numpy() for a in (p, x)] + [tt.detach().to(_F64).contiguous().numpy()]
+    threads = _np._THREADS if rows * k >= _np._PARALLEL_FROM else 1
+    lgamma_k = tuple(0.0 if part is None else float(part) for part in _np._dd_lgamma(k))
+    result = module.evaluate(name, *host, lgamma_k, float(tol), float(limit), threads, _np._pool(), gradients=wanted)
+    values, flags = torch.from_numpy(result[0]), torch.from_numpy(result[1])
+    with torch.no_grad():
+        again = torch.nonzero(flags.bool() | ~torch.isfinite(values)).reshape(-1)
+    if wanted:
+        grads = [torch.from_numpy(g) for g in result[2]]
+        if again.numel():  # their gradients come from this module's kernels below
+            for g in grads:
+                g[again] = 0.0
+        values = _CompiledDensity.apply(p, x, tt, values, *grads)
+    if again.numel():  # off the support, extreme, NaN or beyond float64: this module's kernels decide
+        with _np._compiled_never():
+            fixed = _density(name, mask, p[again], x if x.shape[0] == 1 else x[again],
+                             tt if tt.shape[0] == 1 else tt[again], (again.numel(),), _F64, tol, limit, safe)
+        values = values.index_put((again,), fixed.to(_F64))
+    return _finish(values.reshape(batch), batch, dtype)
 def _uniform(k):
     return torch.full((k,), 1.0 / k, dtype=_F64)
 
@@ -607,6 +677,9 @@ def _density(name, mask, point, logits, t, batch, dtype, tol, limit, safe):
     are; otherwise each kind runs on its own rows, the constant rows take no part in any kernel (so no
     NaN reaches a gradient), and rows settled exactly take their value from the NumPy module's exact
     arithmetic and their gradient from the careful (or log-ratio) torch kernel."""
+    fast = _compiled_density(name, point, logits, t, batch, dtype, tol, limit, mask, safe)
+    if fast is not None:
+        return fast
     kernels = _kernels(name)
     x, special, wide = _parameters(logits)
     k = x.shape[-1]

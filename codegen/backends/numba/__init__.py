@@ -17,6 +17,16 @@ from ... import elementary
 from .. import Backend
 from .printer import NumbaRowPrinter
 
+
+
+def gradient_kernels() -> str:
+    """``_block_<name>_grad`` of each form whose gradients are printed (codegen.gradients.KERNEL_GRADIENTS):
+    the density and its gradients in one kernel, checked by the claim cg.grad_kernel."""
+    from ... import emit, gradients
+    return "\n\n".join(NumbaRowPrinter.kernel_source(emit.kernel(name, NumbaRowPrinter), grads)
+                       for name, grads in gradients.KERNEL_GRADIENTS.items())
+
+
 BACKEND = Backend("numba", NumbaRowPrinter, Path(__file__).parent, extra="compiled", doc=__doc__,
                   forms=("log_prob", "log_prob_from_log", "log_prob_exp"),
-                  printed=(("# @@ELEMENTARY@@\n", elementary.printed),))
+                  printed=(("# @@ELEMENTARY@@\n", elementary.printed), ("# @@GRADIENTS@@\n", gradient_kernels)))

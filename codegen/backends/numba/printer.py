@@ -64,7 +64,7 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
             return
         if _elementwise(sub, self.elementwise):
             code = self.in_mode(sub, exact)  # exact: a function of float64 values (log y_i) stays float64
-            if "_dd_" in code or code.startswith("("):
+            if "_dd_" in code or (exact and code.startswith("(")):
                 raise ValueError(f"numba: elementwise double-double ({sym} = {sub}) is not printable")
             self.blocks.append(str(sym))
             self._loop([f"{sym}[i, r] = {code}"])
@@ -89,6 +89,8 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
         name = str(expr)
         if expr in self.pivots:
             return self.pivots[expr]
+        if expr in self.last:  # a CSE name of k - 1 (its statement is not printed)
+            return self._integer(forms.K - 1)
         if expr in self.locals:
             return name if self.exact or expr not in self.pairs else f"_hi({name})"
         if expr in self.slots:
@@ -194,15 +196,21 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
 
     # --- the whole kernel ----------------------------------------------------------------------
     @classmethod
-    def kernel_source(cls, kern) -> str:
-        """``_block_<name>``: the reductions and the combination of ``kern`` (a codegen.emit.Kernel)."""
+    def kernel_source(cls, kern, gradients: dict | None = None) -> str:
+        """``_block_<name>``: the reductions and the combination of ``kern`` (a codegen.emit.Kernel); with
+        ``gradients`` (codegen.gradients.KERNEL_GRADIENTS[name]: "point", "logits" per category, "tau" per
+        row), ``_block_<name>_grad``, which also writes them (one CSE over both, so the logs, the pivot and
+        the exponentials are computed once)."""
         from ...emit import _cse, _elementwise_names, _printing_modes
 
         reductions = list(kern.atoms)
         flags = [kern.atoms[e][1] for e in reductions]
-        replacements, reduced = _cse(reductions)
+        wanted = list((gradients or {}).items())
+        replacements, reduced = _cse(reductions + [g for _, g in wanted])
+        reduced, g_reduced = reduced[:len(reductions)], reduced[len(reductions):]
         names = _elementwise_names(replacements)
-        exact, pairs = _printing_modes(replacements, list(zip(reduced, flags)), names)
+        roots = list(zip(reduced, flags)) + [(g, False) for g in g_reduced]
+        exact, pairs = _printing_modes(replacements, roots, names)
         p = cls((sym for sym, sub in replacements if sub == forms.K - 1), pairs=pairs, elementwise=names)
         p.slot(3)  # A[0]: tau, A[1], A[2]: log tau (the template's _load_tau)
         for sym, sub in replacements:
@@ -213,6 +221,7 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
                 p.slots[sym] = p.slots[atom]
             else:
                 p.store(sym, p.in_mode(atom, flag), pair=flag)
+        written = p.gradients([(what, g) for (what, _), g in zip(wanted, g_reduced)])
         dd = [sym for e, (sym, flag) in kern.atoms.items() if flag]
         c_repl, (c_reduced,) = _cse([kern.combine])
         c_exact, c_pairs = _printing_modes(c_repl, [(c_reduced, False)], set())
@@ -225,11 +234,13 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
         scale = ", ".join(f"abs(A[{p.slots[s][0]}, r])" for s in dd)
         scale = f"max({scale})" if len(dd) > 1 else scale or "0.0"
         body += ["out[r0 + r] = value",
-                 f"flags[r0 + r] = off[r] | (k * {scale} > _LOST * max(1.0, abs(value)))"]
+                 f"flags[r0 + r] = off[r] | (k * {scale} > _LOST * max(1.0, abs(value)))", *written["row"]]
         point, logits = kern.args[0], kern.args[1]
         arrays = [point, logits, *p.blocks]
+        outputs = "g_point, g_logits, g_tau, " if wanted else ""
         head = ["@numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)",
-                f"def _block_{kern.name}({point}_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, start, stop):",
+                f"def _block_{kern.name}{'_grad' if wanted else ''}({point}_in, logits_in, tau_in, lgamma_k, tol, "
+                f"limit, out, flags, {outputs}start, stop):",
                 f"    k = {point}_in.shape[1]",
                 "    b = _block_size(k)",
                 *[f"    {a} = numpy.empty((k, b))" for a in arrays],
@@ -244,5 +255,22 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
                 "        _load_tau(tau_in, A, r0, n)",
                 f"        {'_off_simplex_log' if point == 'log_y' else '_off_simplex'}({point}, tol, off, S, n)",
                 "        _beyond_plain(logits, A, limit, off, n)"]
-        return "\n".join(head + p.lines + ["        for r in range(n):"]
+        return "\n".join(head + p.lines + written["block"] + ["        for r in range(n):"]
                          + [f"            {b}" for b in body]) + "\n"
+
+    def gradients(self, printed: list) -> dict:
+        """The gradients' statements: each per-category one into a block array ``G_<what>`` (k, b), then
+        stored transposed into the output ``g_<what>`` (rows, k) (``_store``); each per-row one into a
+        slot of A, written in the per-row loop.  Returns {"block": lines after the reductions, "row": lines
+        of the per-row loop}."""
+        block, row = [], []
+        for what, g in printed:
+            if _elementwise(g, self.elementwise):
+                self.blocks.append(f"G_{what}")
+                self._loop([f"G_{what}[i, r] = {self.in_mode(g, False)}"])
+                block.append(f"        _store(G_{what}, g_{what}, r0, n)")
+            else:
+                sym = sp.Symbol(f"g_{what}")
+                self.store(sym, self.in_mode(g, False), pair=False)
+                row.append(f"g_{what}[r0 + r] = A[{self.slots[sym][0]}, r]")
+        return {"block": block, "row": row}

@@ -193,6 +193,14 @@ def _load(src, dst, r0, n):
 
 
 @numba.njit(inline='always')
+def _store(src, dst, r0, n):
+    """A block src (k, b) into rows r0 .. r0 + n of dst (rows, k): the inverse of _load."""
+    for r in range(n):
+        for i in range(src.shape[0]):
+            dst[r0 + r, i] = src[i, r]
+
+
+@numba.njit(inline='always')
 def _load_tau(tau, A, r0, n):
     """Each row's tau into A[0] and its log, a pair, into A[1], A[2]; one tau is every row's (its log
     taken once)."""
@@ -245,33 +253,44 @@ def _beyond_plain(logits, A, limit, off, n):
 
 # @@KERNELS@@
 
+# Kernels with the gradients (codegen.gradients.KERNEL_GRADIENTS): printed by the same printer.
+
+# @@GRADIENTS@@
+
 
 #: the printed kernel of each density, by the name of its form
 KERNELS = {"log_prob": _block_log_prob, "log_prob_from_log": _block_log_prob_from_log,
            "log_prob_exp": _block_log_prob_exp}
+#: the printed kernel of each density that also writes d log p / d point, d logits and d tau
+GRADIENT_KERNELS = {"log_prob": _block_log_prob_grad, "log_prob_from_log": _block_log_prob_from_log_grad}
 #: dtypes the kernels read (others are converted by the NumPy module first)
 DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
-def evaluate(name, point, logits, tau, lgamma_k, tol, limit, threads, pool):
+def evaluate(name, point, logits, tau, lgamma_k, tol, limit, threads, pool, gradients=False):
     """Per-row values and flags of the plain kernel ``name`` on 2-d ``point`` (rows, k), ``logits``
     (rows or 1, k), ``tau`` (rows or 1,), float32 or float64, C-contiguous; ``lgamma_k`` log Gamma(k) as
     a double-double pair, ``tol`` the support tolerance, ``limit`` the largest tau of the plain kernel.
     ``flags``: nonzero where the row is off the support, beyond the plain kernel (_beyond_plain) or its
     double-double combination may have lost digits; such rows, and those whose value is not finite, are
-    the caller's to evaluate again.  Rows are split over ``threads`` threads of ``pool``."""
-    rows = point.shape[0]
+    the caller's to evaluate again.  Rows are split over ``threads`` threads of ``pool``.
+
+    With ``gradients`` (``name`` in GRADIENT_KERNELS) also the gradients of each row's value, float64:
+    (d/dpoint (rows, k), d/dlogits (rows, k), d/dtau (rows,)), the point's coordinates all free (y, or
+    log y for log_prob_from_log); meaningful on the rows not flagged."""
+    rows, k = point.shape
     out = numpy.empty(rows)
     flags = numpy.empty(rows, numpy.uint8)
-    block = KERNELS[name]
+    grads = (numpy.empty((rows, k)), numpy.empty((rows, k)), numpy.empty(rows)) if gradients else ()
+    block = GRADIENT_KERNELS[name] if gradients else KERNELS[name]
     parts = max(1, min(threads, rows // 1024))
     bounds = [rows * j // parts for j in range(parts + 1)]
-    run = lambda j: block(point, logits, tau, lgamma_k, tol, limit, out, flags, bounds[j], bounds[j + 1])
+    run = lambda j: block(point, logits, tau, lgamma_k, tol, limit, out, flags, *grads, bounds[j], bounds[j + 1])
     if parts == 1:
         run(0)
     else:
         list(pool.map(run, range(parts)))
-    return out, flags
+    return (out, flags, grads) if gradients else (out, flags)
 
 
 def _forced(function):

@@ -15,5 +15,6 @@ from .. import Backend
 from .printer import TorchRowPrinter
 
 BACKEND = Backend("torch", TorchRowPrinter, Path(__file__).parent, extra="torch", doc=__doc__,
-                  inserts=(("# @@DOUBLE_DOUBLE@@\n", "template_dd.py"), ("# @@DENSITY@@\n", "template_density.py"),
+                  inserts=(("# @@DOUBLE_DOUBLE@@\n", "template_dd.py"), ("# @@COMPILED@@\n", "template_compiled.py"),
+                           ("# @@DENSITY@@\n", "template_density.py"),
                            ("# @@LOG_SPACE@@\n", "template_dist.py")))

@@ -266,6 +266,7 @@ def _unsettled(value, atoms, k):
 
 
 # @@DOUBLE_DOUBLE@@
+# @@COMPILED@@
 # @@DENSITY@@
 # @@LOG_SPACE@@
 # @@KERNELS@@

@@ -35,6 +35,9 @@ def _density(name, mask, point, logits, t, batch, dtype, tol, limit, safe):
     are; otherwise each kind runs on its own rows, the constant rows take no part in any kernel (so no
     NaN reaches a gradient), and rows settled exactly take their value from the NumPy module's exact
     arithmetic and their gradient from the careful (or log-ratio) torch kernel."""
+    fast = _compiled_density(name, point, logits, t, batch, dtype, tol, limit, mask, safe)
+    if fast is not None:
+        return fast
     kernels = _kernels(name)
     x, special, wide = _parameters(logits)
     k = x.shape[-1]
