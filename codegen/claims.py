@@ -292,7 +292,7 @@ CLAIMS = [
                           r" + k \sum_m s_m \log y_m")),
           ("y", "y_a", r"\frac{\partial \log p}{\partial y_a} = \frac{k \tau s_a - \tau - 1}{y_a}"),
           ("log_y", "log y_a", r"\frac{\partial \log p}{\partial \log y_a} = k \tau s_a - \tau - 1"))],
-    _claim("cg.grad_kernel", "J28",
+    _claim("cg.kernel_gradients", "J28",
            "the gradients as the compiled kernels print them (from y and from log y), with the softmax s_a of "
            "w = x - tau log y taken about the pivot j (any x_j, log y_j), equal the derived gradients of (J28) "
            "(cg.grad_logits, cg.grad_y, cg.grad_log_y, cg.grad_tau) at k = 2..5 for every a",

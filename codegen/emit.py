@@ -160,7 +160,7 @@ KERNEL_ARGS = {**dict.fromkeys(("log_prob", "log_prob_careful", "log_prob_ratio"
 #: the claims (``codegen.claims``) that check the printed forms and the steps to them
 CLAIM_IDS = ("cg.logits", "cg.log", "cg.lse", "cg.log_prob", "cg.log_prob_from_log", "cg.log_prob_exp",
              "cg.log_prob_u", "cg.sample_log", "cg.lgamma", "cg.vexp", "cg.vlog", "cg.dd_log", "cg.grad_logits", "cg.grad_tau", "cg.grad_y",
-             "cg.grad_log_y", "cg.grad_kernel", "cg.cse")
+             "cg.grad_log_y", "cg.kernel_gradients", "cg.cse")
 
 
 def kernel(name: str, printer=NumPyRowPrinter) -> Kernel:

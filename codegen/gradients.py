@@ -98,7 +98,7 @@ def kernel_forms(form: sp.Expr, point: sp.Expr) -> dict[str, sp.Expr]:
         d/dtau = (k - 1)/tau + sum_i (k s_i - 1)(l_i - l_j)
 
     (sum_i (k s_i - 1) = 0, so the pivot's l_j may be taken out: the terms stay small where every y_i is).
-    Checked against ``GRADIENTS`` at k = 2..8 by the claim cg.grad_kernel."""
+    Checked against ``GRADIENTS`` at k = 2..8 by the claim cg.kernel_gradients."""
     e, total = _softmax_parts(form)
     (j,) = form.atoms(forms.RowArgMax)
     log_point = sp.log(point) if point.base == forms.y else point

@@ -11,7 +11,7 @@ inputs run in chunks of rows small enough for one thread each, on a thread pool.
 
 GENERATED FILE - do not edit.  Written by `python -m codegen` (codegen/emit.py, SymPy 1.14.0).
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
-verified expressions (J28), (8), (1) and the log-space (5) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_exp, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.vexp, cg.vlog, cg.dd_log, cg.grad_logits, cg.grad_tau, cg.grad_y, cg.grad_log_y, cg.grad_kernel, cg.cse.
+verified expressions (J28), (8), (1) and the log-space (5) in the claims cg.logits, cg.log, cg.lse, cg.log_prob, cg.log_prob_from_log, cg.log_prob_exp, cg.log_prob_u, cg.sample_log, cg.lgamma, cg.vexp, cg.vlog, cg.dd_log, cg.grad_logits, cg.grad_tau, cg.grad_y, cg.grad_log_y, cg.kernel_gradients, cg.cse.
 sha256 of the expressions: 32edc134a5179cc2f8beb4d3ad385b0685b178c56f8f95a2ba02a79f7f9ba417
 """
 import concurrent.futures
@@ -586,26 +586,36 @@ _COMPILED_GRADIENTS = ("log_prob", "log_prob_from_log")
 
 class _CompiledDensity(torch.autograd.Function):
     """The rows' values (R,) float64, with the gradients the compiled kernel wrote beside them, each (R, k)
-    or (R,): d/dpoint, d/dlogits, d/dtau (summed over the rows where logits (1, k) or tau (1,) is every row's).
-    First order: differentiating the gradient again raises (once_differentiable)."""
+    or (R,): d/dpoint, d/dlogits, d/dtau (summed over the rows where logits (1, k) or tau (1,) is every
+    row's).  A backward pass that builds a graph (create_graph=True: second derivatives) takes the
+    gradient of ``eager`` (this module's kernels on the same rows) instead, differentiable again."""
 
     @staticmethod
-    def forward(ctx, p, x, t, values, g_point, g_logits, g_tau):
-        ctx.grads = (g_point, g_logits, g_tau)
-        ctx.shapes = ((p.dtype, p.shape), (x.dtype, x.shape), (t.dtype, t.shape))
+    def forward(ctx, p, x, t, values, g_point, g_logits, g_tau, eager):
+        ctx.grads, ctx.eager = (g_point, g_logits, g_tau), eager
+        ctx.save_for_backward(p, x, t)
         return values.clone()
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, g):
+        inputs = ctx.saved_tensors
+        if torch.is_grad_enabled():
+            with torch.enable_grad():
+                wanted = [a for a, want in zip(inputs, ctx.needs_input_grad) if want]
+                found = iter(torch.autograd.grad(ctx.eager(*inputs), wanted, g, create_graph=True))
+            return (*[next(found) if want else None for want in ctx.needs_input_grad[:3]], *[None] * 5)
         out = []
-        for want, grad, (dtype, shape) in zip(ctx.needs_input_grad, ctx.grads, ctx.shapes):
-            if not want:
-                out.append(None)
-                continue
-            d = g[:, None] * grad if grad.dim() == 2 else g * grad
-            out.append(d.sum_to_size(shape).to(dtype))
-        return (*out, None, None, None, None)
+        for want, grad, a in zip(ctx.needs_input_grad, ctx.grads, inputs):
+            d = None if not want else (g[:, None] * grad if grad.dim() == 2 else g * grad).sum_to_size(a.shape)
+            out.append(None if d is None else d.to(a.dtype))
+        return (*out, *[None] * 5)
+
+
+def _eager(name, mask, tol, limit, safe, p, x, t):
+    """log p of the rows of ``p`` (R, k) by this module's own kernels (float64)."""
+    from . import numpy as _np
+    with _np._compiled_never():
+        return _density(name, mask, p, x, t, p.shape[:1], _F64, tol, limit, safe).to(_F64)
 
 
 def _compiled_density(name, point, logits, t, batch, dtype, tol, limit, mask, safe):
@@ -643,12 +653,11 @@ def _compiled_density(name, point, logits, t, batch, dtype, tol, limit, mask, sa
         if again.numel():  # their gradients come from this module's kernels below
             for g in grads:
                 g[again] = 0.0
-        values = _CompiledDensity.apply(p, x, tt, values, *grads)
+        values = _CompiledDensity.apply(p, x, tt, values, *grads, functools.partial(_eager, name, mask, tol, limit, safe))
     if again.numel():  # off the support, extreme, NaN or beyond float64: this module's kernels decide
-        with _np._compiled_never():
-            fixed = _density(name, mask, p[again], x if x.shape[0] == 1 else x[again],
-                             tt if tt.shape[0] == 1 else tt[again], (again.numel(),), _F64, tol, limit, safe)
-        values = values.index_put((again,), fixed.to(_F64))
+        fixed = _eager(name, mask, tol, limit, safe, p[again], x if x.shape[0] == 1 else x[again],
+                       tt if tt.shape[0] == 1 else tt[again])
+        values = values.index_put((again,), fixed)
     return _finish(values.reshape(batch), batch, dtype)
 def _uniform(k):
     return torch.full((k,), 1.0 / k, dtype=_F64)

@@ -21,4 +21,5 @@ from .printer import JaxRowPrinter
 
 BACKEND = Backend("jax", JaxRowPrinter, Path(__file__).parent, extra="jax", doc=__doc__,
                   inserts=(("# @@DOUBLE_DOUBLE@@\n", "template_dd.py"), ("# @@CORE@@\n", "template_core.py"),
+                           ("# @@COMPILED@@\n", "template_compiled.py"),
                            ("# @@SAMPLE@@\n", "template_sample.py")))

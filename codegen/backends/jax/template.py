@@ -28,6 +28,7 @@ __all__ = ["log_prob", "log_prob_from_log", "log_prob_u", "log_prob_exp", "sampl
 # @@SHARED@@
 # @@DOUBLE_DOUBLE@@
 # @@CORE@@
+# @@COMPILED@@
 def log_prob(y, logits, tau):
     """log p(y | logits, tau) of the Gumbel-softmax (Concrete) distribution, eq. (J28).
 

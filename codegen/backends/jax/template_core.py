@@ -320,6 +320,9 @@ def _density(form, name, point, logits, tau, what="k"):
     _check_logits(x)
     odtype, cd = _out_dtype(p, x), _compute_dtype()
     tol = support_tolerance(p.dtype)
+    fast = None if t is None else _density_compiled(p, x, t, form, tol, odtype)
+    if fast is not None:
+        return fast
     p, x = _widen(p, cd), x.astype(cd)
     if form == "log_prob_u":  # u_k = 0
         shape = jax.numpy.broadcast_shapes(p.shape[:-1], x.shape[:-1])

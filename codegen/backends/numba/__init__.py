@@ -18,10 +18,9 @@ from .. import Backend
 from .printer import NumbaRowPrinter
 
 
-
 def gradient_kernels() -> str:
     """``_block_<name>_grad`` of each form whose gradients are printed (codegen.gradients.KERNEL_GRADIENTS):
-    the density and its gradients in one kernel, checked by the claim cg.grad_kernel."""
+    the density and its gradients in one kernel, checked by the claim cg.kernel_gradients."""
     from ... import emit, gradients
     return "\n\n".join(NumbaRowPrinter.kernel_source(emit.kernel(name, NumbaRowPrinter), grads)
                        for name, grads in gradients.KERNEL_GRADIENTS.items())

@@ -238,9 +238,9 @@ class NumbaRowPrinter(RowPrinter, PythonCodePrinter):
         point, logits = kern.args[0], kern.args[1]
         arrays = [point, logits, *p.blocks]
         outputs = "g_point, g_logits, g_tau, " if wanted else ""
+        signature = f"({point}_in, logits_in, tau_in, lgamma_k, tol, limit, out, flags, {outputs}start, stop):"
         head = ["@numba.njit(nogil=True, error_model='numpy', boundscheck=False, cache=True)",
-                f"def _block_{kern.name}{'_grad' if wanted else ''}({point}_in, logits_in, tau_in, lgamma_k, tol, "
-                f"limit, out, flags, {outputs}start, stop):",
+                f"def _block_{kern.name}{'_grad' if wanted else ''}{signature}",
                 f"    k = {point}_in.shape[1]",
                 "    b = _block_size(k)",
                 *[f"    {a} = numpy.empty((k, b))" for a in arrays],

@@ -5,6 +5,7 @@ their gradients, from the kernels printed from the verified gradient forms, code
 of log_prob_exp (where no gradient is wanted) run their plain rows there.  Every row the kernels flag
 (off the support, not finite, extreme parameters, digits possibly lost) is evaluated again by this
 module's own kernels, with their autograd, so the contract is this module's.  No formula lives here."""
+import functools
 import math
 
 import torch
@@ -16,26 +17,36 @@ _COMPILED_GRADIENTS = ("log_prob", "log_prob_from_log")
 
 class _CompiledDensity(torch.autograd.Function):
     """The rows' values (R,) float64, with the gradients the compiled kernel wrote beside them, each (R, k)
-    or (R,): d/dpoint, d/dlogits, d/dtau (summed over the rows where logits (1, k) or tau (1,) is every row's).
-    First order: differentiating the gradient again raises (once_differentiable)."""
+    or (R,): d/dpoint, d/dlogits, d/dtau (summed over the rows where logits (1, k) or tau (1,) is every
+    row's).  A backward pass that builds a graph (create_graph=True: second derivatives) takes the
+    gradient of ``eager`` (this module's kernels on the same rows) instead, differentiable again."""
 
     @staticmethod
-    def forward(ctx, p, x, t, values, g_point, g_logits, g_tau):
-        ctx.grads = (g_point, g_logits, g_tau)
-        ctx.shapes = ((p.dtype, p.shape), (x.dtype, x.shape), (t.dtype, t.shape))
+    def forward(ctx, p, x, t, values, g_point, g_logits, g_tau, eager):
+        ctx.grads, ctx.eager = (g_point, g_logits, g_tau), eager
+        ctx.save_for_backward(p, x, t)
         return values.clone()
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, g):
+        inputs = ctx.saved_tensors
+        if torch.is_grad_enabled():
+            with torch.enable_grad():
+                wanted = [a for a, want in zip(inputs, ctx.needs_input_grad) if want]
+                found = iter(torch.autograd.grad(ctx.eager(*inputs), wanted, g, create_graph=True))
+            return (*[next(found) if want else None for want in ctx.needs_input_grad[:3]], *[None] * 5)
         out = []
-        for want, grad, (dtype, shape) in zip(ctx.needs_input_grad, ctx.grads, ctx.shapes):
-            if not want:
-                out.append(None)
-                continue
-            d = g[:, None] * grad if grad.dim() == 2 else g * grad
-            out.append(d.sum_to_size(shape).to(dtype))
-        return (*out, None, None, None, None)
+        for want, grad, a in zip(ctx.needs_input_grad, ctx.grads, inputs):
+            d = None if not want else (g[:, None] * grad if grad.dim() == 2 else g * grad).sum_to_size(a.shape)
+            out.append(None if d is None else d.to(a.dtype))
+        return (*out, *[None] * 5)
+
+
+def _eager(name, mask, tol, limit, safe, p, x, t):
+    """log p of the rows of ``p`` (R, k) by this module's own kernels (float64)."""
+    from . import numpy as _np
+    with _np._compiled_never():
+        return _density(name, mask, p, x, t, p.shape[:1], _F64, tol, limit, safe).to(_F64)
 
 
 def _compiled_density(name, point, logits, t, batch, dtype, tol, limit, mask, safe):
@@ -73,10 +84,9 @@ def _compiled_density(name, point, logits, t, batch, dtype, tol, limit, mask, sa
         if again.numel():  # their gradients come from this module's kernels below
             for g in grads:
                 g[again] = 0.0
-        values = _CompiledDensity.apply(p, x, tt, values, *grads)
+        values = _CompiledDensity.apply(p, x, tt, values, *grads, functools.partial(_eager, name, mask, tol, limit, safe))
     if again.numel():  # off the support, extreme, NaN or beyond float64: this module's kernels decide
-        with _np._compiled_never():
-            fixed = _density(name, mask, p[again], x if x.shape[0] == 1 else x[again],
-                             tt if tt.shape[0] == 1 else tt[again], (again.numel(),), _F64, tol, limit, safe)
-        values = values.index_put((again,), fixed.to(_F64))
+        fixed = _eager(name, mask, tol, limit, safe, p[again], x if x.shape[0] == 1 else x[again],
+                       tt if tt.shape[0] == 1 else tt[again])
+        values = values.index_put((again,), fixed)
     return _finish(values.reshape(batch), batch, dtype)

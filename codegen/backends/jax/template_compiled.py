@@ -1,0 +1,125 @@
+# ruff: noqa
+"""The JAX module's CPU path on the compiled kernels (gumbel_softmax.numba, the extra ``compiled``),
+inserted into template.py at ``# @@COMPILED@@``: on the CPU backend, large inputs of log_prob,
+log_prob_from_log run through jax.pure_callback on the compiled kernels, with a jax.custom_jvp that
+takes the gradients the kernels write beside the values (printed from the verified gradient forms,
+codegen/gradients.py): first derivatives in forward and reverse mode.  Rows the kernels flag (off the
+support, not finite, extreme parameters, digits possibly lost) take this module's own kernels (one
+lax.cond: the whole batch, only when a row is flagged).  No formula lives here."""
+import functools
+import math
+
+import jax
+import jax.numpy
+import numpy
+
+# --- template start ---
+def _compiled_module(size):
+    """gumbel_softmax.numba where it takes an input of ``size`` elements: the CPU backend, numba importable,
+    the NumPy module's use_compiled mode "auto" and at least its _COMPILED_FROM elements (or its
+    _compiled_always), else None."""
+    from . import numpy as _np
+    forced = getattr(_np._FORCED, "on", False)
+    if jax.default_backend() != "cpu" or forced is None:
+        return None
+    if not forced and (_np._COMPILED["mode"] != "auto" or size < _np._COMPILED_FROM):
+        return None
+    return _np._compiled_module()
+
+
+def _compiled_rows(form, wanted, tol, limit, point, x, t):
+    """The host side (numpy arrays, any leading batch axes): (values with the flagged rows NaN, then with
+    ``wanted`` the gradients d/dpoint, d/dlogits (batch + (k,)), d/dtau (batch), 0 on flagged rows)."""
+    import numpy
+    from . import numpy as _np
+    k = x.shape[-1]
+    batch = numpy.broadcast_shapes(point.shape[:-1], x.shape[:-1], t.shape)
+    rows = math.prod(batch)
+    p = numpy.ascontiguousarray(numpy.broadcast_to(point, batch + (k,))).reshape(rows, k)
+    xs = numpy.ascontiguousarray(x).reshape(1, k) if x.size == k else numpy.ascontiguousarray(
+        numpy.broadcast_to(x, batch + (k,))).reshape(rows, k)
+    ts = numpy.asarray(t, dtype=numpy.float64).reshape(1) if t.size == 1 else numpy.ascontiguousarray(
+        numpy.broadcast_to(t, batch), dtype=numpy.float64).reshape(rows)
+    lgamma_k = tuple(0.0 if part is None else float(part) for part in _np._dd_lgamma(k))
+    threads = _np._THREADS if rows * k >= _np._PARALLEL_FROM else 1
+    with _default_fp_environment():
+        result = _np._compiled_module().evaluate(form, p, xs, ts, lgamma_k, tol, limit, threads, _np._pool(),
+                                                 gradients=wanted)
+    values, flags = result[0], result[1]
+    again = flags.view(bool) | ~numpy.isfinite(values)
+    values[again] = numpy.nan
+    out = [values.astype(point.dtype).reshape(batch)]
+    for g, dtype in zip(result[2] if wanted else (), (point.dtype, x.dtype, t.dtype)):
+        g[again] = 0.0
+        out.append(g.astype(dtype).reshape(batch + g.shape[1:]))
+    return tuple(out)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(0, 1, 2))
+def _compiled_call(form, tol, limit, point, x, t):
+    """log p (batch) from the compiled kernel; the rows it flags from _density_core (the whole batch, in a
+    lax.cond: only when a row is flagged).  Its derivative (jvp, so jax.grad, jax.jvp, jacrev and jacfwd
+    all work, first order): the kernel's gradients, _density_core's on the flagged rows."""
+    value = _compiled_callback(form, False, tol, limit, point, x, t)[0]
+    again = jax.numpy.isnan(value)
+    core = lambda: jax.numpy.where(again, _core_widened(point, x, t, form, tol, value.dtype), value)
+    return jax.lax.cond(jax.numpy.any(again), core, lambda: value)
+
+
+@_compiled_call.defjvp
+def _compiled_jvp(form, tol, limit, primals, tangents):
+    point, x, t = primals
+    value, *grads = _compiled_callback(form, True, tol, limit, point, x, t)
+    again = jax.numpy.isnan(value)
+
+    def core():
+        """The flagged rows' values and per-row gradients from _density_core (its rows are independent:
+        the pullback of ones, the inputs broadcast to the batch, gives each row's own gradient)."""
+        wide = [jax.numpy.broadcast_to(a, g.shape) for a, g in zip(primals, grads)]
+        v, pull = jax.vjp(lambda *a: _core_widened(*a, form, tol, value.dtype), *wide)
+        fixed = pull(jax.numpy.ones_like(v))
+        return (jax.numpy.where(again, v, value),
+                *[jax.numpy.where(again.reshape(again.shape + (1,) * (g.ndim - again.ndim)), f, g)
+                  for f, g in zip(fixed, grads)])
+
+    value, gp, gx, gt = jax.lax.cond(jax.numpy.any(again), core, lambda: (value, *grads))
+    dp, dx, dt = tangents
+    tangent = jax.numpy.sum(gp * dp, -1) + jax.numpy.sum(gx * dx, -1) + gt * dt
+    return value, tangent.astype(value.dtype)
+
+
+def _compiled_callback(form, wanted, tol, limit, point, x, t):
+    """The host's _compiled_rows through jax.pure_callback; each input given the batch's rank first (ones in
+    front), so that the axes vmap puts in front of all of them (broadcast_all) line up on the host."""
+    batch = jax.numpy.broadcast_shapes(point.shape[:-1], x.shape[:-1], t.shape)
+    point, x = (a.reshape((1,) * (len(batch) + 1 - a.ndim) + a.shape) for a in (point, x))
+    t = t.reshape((1,) * (len(batch) - t.ndim) + t.shape)
+    shapes = [jax.ShapeDtypeStruct(batch, point.dtype)]
+    if wanted:
+        shapes += [jax.ShapeDtypeStruct(batch + x.shape[-1:], a.dtype) for a in (point, x)]
+        shapes.append(jax.ShapeDtypeStruct(batch, t.dtype))
+    return jax.pure_callback(functools.partial(_compiled_rows, form, wanted, tol, limit), tuple(shapes),
+                             point, x, t, vmap_method="broadcast_all")
+
+
+def _core_widened(point, x, t, form, tol, odtype):
+    """_density_core on the inputs as _density hands them to it (in the compute dtype)."""
+    cd = _compute_dtype()
+    return _density_core(_widen(point, cd), x.astype(cd), t, form=form, tol=tol, odtype=odtype)
+
+
+def _density_compiled(point, x, t, form, tol, odtype):
+    """log_prob or log_prob_from_log on the compiled kernels where they take the input (_compiled_module;
+    float32 or float64, read as they are: a float32 input is not widened first), else None.  log_prob_exp stays on this module's kernels: a trace cannot tell
+    whether its gradient will be wanted, and the kernels have none for it."""
+    k = x.shape[-1]
+    batch = jax.numpy.broadcast_shapes(point.shape[:-1], x.shape[:-1], t.shape)
+    floats = (jax.numpy.float32, jax.numpy.float64)
+    if form not in ("log_prob", "log_prob_from_log") or point.dtype not in floats or x.dtype not in floats:
+        return None
+    if _compiled_module(math.prod(batch) * k) is None:
+        return None
+    limit = float(_LIMITS[53][_FORMS[form][1]])  # the kernels compute in float64
+    if point.dtype != x.dtype:
+        point, x = (a.astype(jax.numpy.promote_types(point.dtype, x.dtype)) for a in (point, x))
+    return _compiled_call(form, float(tol), limit, point, x, t).astype(odtype)
