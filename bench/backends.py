@@ -24,7 +24,15 @@ LEGEND = (
     "  (forward + backward: built in the call, so that the logits' gradient flows through it); ours: the",
     "  backend's log_prob (jax: jax.jit, compiled before timing).  f: forward; f+b: forward + backward of the sum",
     "  with respect to y and the logits.  ×: torch's own time / the backend's (> 1: the backend is faster).",
+    "  On the CPU with the compiled extra (numba) the backends run these inputs on the compiled kernels",
+    "  (values and gradients); gumbel_softmax.numpy.use_compiled('never') keeps them on their own kernels.",
 )
+
+
+def compiled_path() -> bool:
+    """Do the backends run large CPU inputs on the compiled kernels (numba importable, mode "auto")?"""
+    g = load_generated()
+    return g._COMPILED["mode"] == "auto" and g._compiled_module() is not None
 
 
 def inputs(n: int, k: int, dtype: str, tau: float = TAU, seed: int = 0):
@@ -104,7 +112,8 @@ def _run(rounds, printer, targets, cases, jax) -> bool:
     torch = optional("torch")
     printer(f"torch {getattr(torch, '__version__', 'not installed')}"
             + (f" ({torch.get_num_threads()} threads)" if torch else "")
-            + f", jax {getattr(jax, '__version__', 'not installed')}")
+            + f", jax {getattr(jax, '__version__', 'not installed')}, compiled CPU path: "
+            + ("on (numba)" if compiled_path() else "off (numba not installed, or use_compiled('never'))"))
     head = ["own f", "torch f", "×", "own f+b", "torch f+b", "×", "jax f", "×", "jax f+b", "×"]
     printer(f"{'case':24} " + " ".join(f"{h:>9}" for h in head))
     for line in LEGEND:

@@ -13,6 +13,13 @@ and bfloat16 are computed in float32 (float64 under x64) and returned in their d
 kernels (extreme logits with a large tau from y, values beyond double-double) take the NumPy module's
 value through jax.pure_callback, only when a chunk holds one, with the gradient of the JAX kernel.
 Gradients by JAX autodiff of the printed kernels; rsample_log / rsample are the reparameterised samplers.
+On the CPU backend, with the ``compiled`` extra (numba), inputs of at least 2**15 elements of float32 or
+float64 run log_prob and log_prob_from_log on the compiled kernels of gumbel_softmax.numba through
+jax.pure_callback (float64 inside, also without x64; float32 read as it is): a jax.custom_jvp takes the
+gradients the kernels write beside the values (printed from the verified gradient forms, claim
+cg.kernel_gradients), so jax.grad, jax.jvp, jacrev, jacfwd and vmap work to first order (a second
+derivative of such an input raises: use_compiled("never") keeps it on the JAX kernels); the rows they flag
+take the JAX kernels.
 
 GENERATED FILE - do not edit.  Written by `python -m codegen` (codegen/emit.py, SymPy 1.14.0).
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the
@@ -738,6 +745,15 @@ def _density(form, name, point, logits, tau, what="k"):
         shape = jax.numpy.broadcast_shapes(p.shape[:-1], x.shape[:-1])
         p = jax.numpy.concatenate([jax.numpy.broadcast_to(p, shape + p.shape[-1:]), jax.numpy.zeros(shape + (1,), cd)], -1)
     return _density_core(p, x, t, form=form, tol=tol, odtype=odtype)
+def use_compiled(mode):
+    """Whether large CPU inputs run on the compiled kernels (gumbel_softmax.numba, pip install
+    'gsverify[compiled]'): the one switch of every backend, gumbel_softmax.numpy.use_compiled ("auto", the
+    default, or "never"; also the environment variable GUMBEL_SOFTMAX_COMPILED).  Returns the previous
+    mode; raises ValueError naming ``mode`` for anything else."""
+    from . import numpy as _np
+    return _np.use_compiled(mode)
+
+
 def _compiled_module(size):
     """gumbel_softmax.numba where it takes an input of ``size`` elements: the CPU backend, numba importable,
     the NumPy module's use_compiled mode "auto" and at least its _COMPILED_FROM elements (or its

@@ -13,6 +13,13 @@ and bfloat16 are computed in float32 (float64 under x64) and returned in their d
 kernels (extreme logits with a large tau from y, values beyond double-double) take the NumPy module's
 value through jax.pure_callback, only when a chunk holds one, with the gradient of the JAX kernel.
 Gradients by JAX autodiff of the printed kernels; rsample_log / rsample are the reparameterised samplers.
+On the CPU backend, with the ``compiled`` extra (numba), inputs of at least 2**15 elements of float32 or
+float64 run log_prob and log_prob_from_log on the compiled kernels of gumbel_softmax.numba through
+jax.pure_callback (float64 inside, also without x64; float32 read as it is): a jax.custom_jvp takes the
+gradients the kernels write beside the values (printed from the verified gradient forms, claim
+cg.kernel_gradients), so jax.grad, jax.jvp, jacrev, jacfwd and vmap work to first order (a second
+derivative of such an input raises: use_compiled("never") keeps it on the JAX kernels); the rows they flag
+take the JAX kernels.
 """
 from pathlib import Path
 

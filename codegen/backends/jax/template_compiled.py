@@ -14,6 +14,15 @@ import jax.numpy
 import numpy
 
 # --- template start ---
+def use_compiled(mode):
+    """Whether large CPU inputs run on the compiled kernels (gumbel_softmax.numba, pip install
+    'gsverify[compiled]'): the one switch of every backend, gumbel_softmax.numpy.use_compiled ("auto", the
+    default, or "never"; also the environment variable GUMBEL_SOFTMAX_COMPILED).  Returns the previous
+    mode; raises ValueError naming ``mode`` for anything else."""
+    from . import numpy as _np
+    return _np.use_compiled(mode)
+
+
 def _compiled_module(size):
     """gumbel_softmax.numba where it takes an input of ``size`` elements: the CPU backend, numba importable,
     the NumPy module's use_compiled mode "auto" and at least its _COMPILED_FROM elements (or its

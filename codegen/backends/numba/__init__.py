@@ -9,7 +9,10 @@ k times the rounding of the log of a sum (log_prob_exp at k = 1000, tau = 5: up 
 1e-14 apart, measured on more rows).  Only the plain rows run here: rows off the support, rows whose
 value is not finite or may have lost digits, and rows with extreme logits or temperatures are
 evaluated by the NumPy module.  Compiled by numba on first use (cached on disk), rows of a block in
-SIMD lanes, large inputs on the NumPy module's threads.
+SIMD lanes, large inputs on the NumPy module's threads.  log_prob and log_prob_from_log also have
+kernels that write their gradients (d/dpoint, d/dlogits, d/dtau, float64) beside the values, printed in one
+CSE with the density from the gradient forms of codegen/gradients.py (claim cg.kernel_gradients): the
+torch and JAX modules' CPU path (evaluate(..., gradients=True)).
 """
 from pathlib import Path
 

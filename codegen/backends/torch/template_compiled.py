@@ -11,6 +11,15 @@ import math
 import torch
 
 # --- template start ---
+def use_compiled(mode):
+    """Whether large CPU inputs run on the compiled kernels (gumbel_softmax.numba, pip install
+    'gsverify[compiled]'): the one switch of every backend, gumbel_softmax.numpy.use_compiled ("auto", the
+    default, or "never"; also the environment variable GUMBEL_SOFTMAX_COMPILED).  Returns the previous
+    mode; raises ValueError naming ``mode`` for anything else."""
+    from . import numpy as _np
+    return _np.use_compiled(mode)
+
+
 #: the forms whose compiled kernels also write the gradients
 _COMPILED_GRADIENTS = ("log_prob", "log_prob_from_log")
 
