@@ -273,3 +273,12 @@ def test_jax_compiled_path_reads_float32_as_it_is(jax):
         w = gj.log_prob(y, x, 0.5)
     assert v.dtype == np.float32 and g.dtype == np.float32
     assert _close(v, w, 3e-7)
+
+
+def test_jax_no_gradient_nan_on_its_own_samples_at_low_temperature(jax):
+    gj = load_generated("jax")
+    for k, n in ((10, 400), (1000, 8)):
+        log_y, logits = _rows(k, 0.01, n, seed=3)
+        with gn._compiled_always():
+            g = jax.grad(lambda a, b, c: gj.log_prob_from_log(a, b, c).sum(), argnums=(0, 1, 2))(log_y, logits, 0.01)
+        assert all(bool(jax.numpy.isfinite(a).all()) for a in g)
