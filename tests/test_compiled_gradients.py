@@ -282,3 +282,41 @@ def test_jax_no_gradient_nan_on_its_own_samples_at_low_temperature(jax):
         with gn._compiled_always():
             g = jax.grad(lambda a, b, c: gj.log_prob_from_log(a, b, c).sum(), argnums=(0, 1, 2))(log_y, logits, 0.01)
         assert all(bool(jax.numpy.isfinite(a).all()) for a in g)
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")  # inside torch.func
+def test_torch_forward_mode_func_transforms_and_inference_tensors_keep_their_answers(torch):
+    """Found by a break-it pass: a forward-mode tangent, a torch.func transform and an inference tensor with
+    a gradient wanted take the module's own kernels (before: a dropped tangent, a crash, an error)."""
+    gt = load_generated("torch")
+    import torch.autograd.forward_ad as fwad
+    log_y, logits = _rows(8, 0.7, 64)
+    y, x = torch.tensor(np.exp(log_y)), torch.tensor(logits)
+    tangent = torch.linspace(-1, 1, x.numel(), dtype=torch.float64).reshape(x.shape)
+    out = {}
+    for mode, context in (("always", gn._compiled_always), ("never", gn._compiled_never)):
+        with context():
+            with fwad.dual_level():
+                dual = gt.log_prob(y, fwad.make_dual(x, tangent), 0.7)
+                forward = fwad.unpack_dual(dual).tangent
+            func = torch.func.grad(lambda a: gt.log_prob(y, a, 0.7).sum())(x)
+            with torch.inference_mode():
+                yi = y.clone()
+            xr = x.clone().requires_grad_()
+            (inference,) = torch.autograd.grad(gt.log_prob(yi, xr, 0.7).sum(), xr)
+        out[mode] = (forward, func, inference)
+    for a, b in zip(out["always"], out["never"]):
+        assert a is not None and _close(a, b, 1e-12)
+
+
+def test_jax_traced_bad_temperature_is_nan(jax):
+    """Found by a break-it pass: under jit a tau <= 0 cannot raise; the compiled path gives NaN there too."""
+    gj = load_generated("jax")
+    log_y, logits = _rows(8, 0.7, 64)
+    y = np.exp(log_y)
+    with gn._compiled_always():
+        f = jax.jit(gj.log_prob)
+        assert bool(jax.numpy.isnan(f(y, logits, -1.0)).all())
+        tau = np.where(np.arange(64) == 1, -2.0, 0.7)
+        v = np.asarray(f(y, logits, tau))
+    assert np.isnan(v[1]) and np.isfinite(np.delete(v, 1)).all()

@@ -17,9 +17,11 @@ On the CPU backend, with the ``compiled`` extra (numba), inputs of at least 2**1
 float64 run log_prob and log_prob_from_log on the compiled kernels of gumbel_softmax.numba through
 jax.pure_callback (float64 inside, also without x64; float32 read as it is): a jax.custom_jvp takes the
 gradients the kernels write beside the values (printed from the verified gradient forms, claim
-cg.kernel_gradients), so jax.grad, jax.jvp, jacrev, jacfwd and vmap work to first order (a second
-derivative of such an input raises: use_compiled("never") keeps it on the JAX kernels); the rows they flag
-take the JAX kernels.
+cg.kernel_gradients), so jax.grad, jax.jvp, jacrev, jacfwd and vmap work to first order; the rows they
+flag take the JAX kernels.  A second derivative (jax.hessian) of such an input raises JAX's "Pure callbacks
+do not support JVP": call use_compiled("never") before the function is traced (the mode is read at trace
+time: a function jitted earlier keeps the path it was traced with).  Without x64 the compiled values are
+float64 rounded to float32: up to 8e-7 from the float32 kernels' own, and the closer to mpmath.
 
 GENERATED FILE - do not edit.  Written by `python -m codegen` (codegen/emit.py, SymPy 1.14.0).
 Printed from the general forms in codegen/forms.py, checked by `make verify` against the

@@ -626,6 +626,15 @@ class _CompiledDensity(torch.autograd.Function):
         return (*out, *[None] * 5)
 
 
+def _traced(a):
+    """Is ``a`` seen by a torch.func transform (grad, vmap, jvp...) or a dual tensor of forward-mode AD?
+    Their tangents and batching need this module's own kernels."""
+    wrapped = getattr(getattr(torch._C, "_functorch", None), "is_functorch_wrapped_tensor", None)
+    if wrapped is not None and wrapped(a):
+        return True
+    return torch.autograd.forward_ad.unpack_dual(a).tangent is not None
+
+
 def _eager(name, mask, tol, limit, safe, p, x, t):
     """log p of the rows of ``p`` (R, k) by this module's own kernels (float64)."""
     from . import numpy as _np
@@ -637,7 +646,8 @@ def _compiled_density(name, point, logits, t, batch, dtype, tol, limit, mask, sa
     """log p of a large CPU input from the compiled kernels (gumbel_softmax.numba), the rows they flag
     evaluated again by _density; None where they do not take the input: not on the CPU, not float32 /
     float64, under 2**15 elements, numba absent, the NumPy module's use_compiled("never") (or
-    GUMBEL_SOFTMAX_COMPILED=never), or a gradient wanted of log_prob_exp."""
+    GUMBEL_SOFTMAX_COMPILED=never), a gradient wanted of log_prob_exp or of an inference tensor, or an input
+    under a torch.func transform or with a forward-mode tangent (_traced)."""
     from . import numpy as _np
     k = point.shape[-1]
     rows = math.prod(batch)
@@ -646,10 +656,13 @@ def _compiled_density(name, point, logits, t, batch, dtype, tol, limit, mask, sa
     forced = getattr(_np._FORCED, "on", False)
     if forced is None or (not forced and (_np._COMPILED["mode"] != "auto" or rows * k < _np._COMPILED_FROM)):
         return None
-    wanted = torch.is_grad_enabled() and any(a.requires_grad for a in (point, logits, t))
+    inputs = (point, logits, t)
+    wanted = torch.is_grad_enabled() and any(a.requires_grad for a in inputs)
     floats = (torch.float32, torch.float64)
     if (wanted and name not in _COMPILED_GRADIENTS) or point.dtype not in floats or logits.dtype not in floats:
         return None
+    if any(_traced(a) for a in inputs) or (wanted and any(a.is_inference() for a in inputs)):
+        return None  # torch.func transforms and forward-mode AD see only this module's kernels
     module = _np._compiled_module()
     if module is None:
         return None

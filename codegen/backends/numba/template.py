@@ -242,13 +242,14 @@ def _off_simplex_log(log_y, tol, off, s, n):
 @numba.njit(inline='always')
 def _beyond_plain(logits, A, limit, off, n):
     """Flag (off[r] = 2) the rows the plain kernels do not take: logits spread over more than _SPREAD or
-    beyond +-_OFFSET (or not finite), tau above ``limit`` (see _SPREAD).  The NumPy module takes them."""
+    beyond +-_OFFSET (or not finite), tau above ``limit`` (see _SPREAD), and tau <= 0 or NaN (a caller
+    that could not check it, under a trace, gets its own answer).  The NumPy module takes them."""
     for r in range(n):
         hi, lo = logits[0, r], logits[0, r]
         for i in range(1, logits.shape[0]):
             hi, lo = max(hi, logits[i, r]), min(lo, logits[i, r])
         wide = not (hi - lo <= _SPREAD and max(hi, -lo) <= _OFFSET)
-        off[r] = off[r] | (2 if wide or A[0, r] > limit else 0)
+        off[r] = off[r] | (2 if wide or not 0.0 < A[0, r] <= limit else 0)
 
 
 # @@KERNELS@@
