@@ -656,7 +656,7 @@ GRADIENT_KERNELS = {"log_prob": _block_log_prob_grad, "log_prob_from_log": _bloc
 DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
-def evaluate(name, point, logits, tau, lgamma_k, tol, limit, threads, pool, gradients=False):
+def evaluate(name, point, logits, tau, lgamma_k, tol, limit, threads, pool, gradients=False, outputs=None):
     """Per-row values and flags of the plain kernel ``name`` on 2-d ``point`` (rows, k), ``logits``
     (rows or 1, k), ``tau`` (rows or 1,), float32 or float64, C-contiguous; ``lgamma_k`` log Gamma(k) as
     a double-double pair, ``tol`` the support tolerance, ``limit`` the largest tau of the plain kernel.
@@ -666,11 +666,15 @@ def evaluate(name, point, logits, tau, lgamma_k, tol, limit, threads, pool, grad
 
     With ``gradients`` (``name`` in GRADIENT_KERNELS) also the gradients of each row's value, float64:
     (d/dpoint (rows, k), d/dlogits (rows, k), d/dtau (rows,)), the point's coordinates all free (y, or
-    log y for log_prob_from_log); meaningful on the rows not flagged."""
+    log y for log_prob_from_log); meaningful on the rows not flagged.  ``outputs``: C-contiguous arrays of
+    those shapes (any float dtype) to write the values (and gradients) into, in place of new float64 ones."""
     rows, k = point.shape
-    out = numpy.empty(rows)
+    if outputs is None:
+        out = numpy.empty(rows)
+        grads = (numpy.empty((rows, k)), numpy.empty((rows, k)), numpy.empty(rows)) if gradients else ()
+    else:
+        out, *grads = outputs
     flags = numpy.empty(rows, numpy.uint8)
-    grads = (numpy.empty((rows, k)), numpy.empty((rows, k)), numpy.empty(rows)) if gradients else ()
     block = GRADIENT_KERNELS[name] if gradients else KERNELS[name]
     parts = max(1, min(threads, rows // 1024))
     bounds = [rows * j // parts for j in range(parts + 1)]

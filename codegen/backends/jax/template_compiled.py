@@ -1,7 +1,8 @@
 # ruff: noqa
 """The JAX module's CPU path on the compiled kernels (gumbel_softmax.numba, the extra ``compiled``),
 inserted into template.py at ``# @@COMPILED@@``: on the CPU backend, large inputs of log_prob,
-log_prob_from_log run through jax.pure_callback on the compiled kernels, with a jax.custom_jvp that
+log_prob_from_log run through jax.experimental.buffer_callback (in place on XLA's buffers; else
+jax.pure_callback) on the compiled kernels, with a jax.custom_jvp that
 takes the gradients the kernels write beside the values (printed from the verified gradient forms,
 codegen/gradients.py): first derivatives in forward and reverse mode.  Rows the kernels flag (off the
 support, not finite, extreme parameters, digits possibly lost) take this module's own kernels (one
@@ -14,6 +15,12 @@ import jax.numpy
 import numpy
 
 # --- template start ---
+try:  # XLA's buffers in place: no copy of the inputs or the results (JAX 0.7 and later)
+    from jax.experimental.buffer_callback import buffer_callback as _buffer_callback
+except ImportError:  # jax.pure_callback copies them
+    _buffer_callback = None
+
+
 def use_compiled(mode):
     """Whether large CPU inputs run on the compiled kernels (gumbel_softmax.numba, pip install
     'gsverify[compiled]'): the one switch of every backend, gumbel_softmax.numpy.use_compiled ("auto", the
@@ -37,8 +44,29 @@ def _compiled_module(size):
 
 
 def _compiled_rows(form, wanted, tol, limit, point, x, t):
-    """The host side (numpy arrays, any leading batch axes): (values with the flagged rows NaN, then with
-    ``wanted`` the gradients d/dpoint, d/dlogits (batch + (k,)), d/dtau (batch), 0 on flagged rows)."""
+    """The host side for jax.pure_callback (numpy arrays, any leading batch axes): new arrays of the values,
+    the flagged rows NaN, then with ``wanted`` the gradients d/dpoint, d/dlogits (batch + (k,)), d/dtau
+    (batch), 0 on the flagged rows."""
+    import numpy
+    point, x, t = (numpy.asarray(a) for a in (point, x, t))
+    batch = numpy.broadcast_shapes(point.shape[:-1], x.shape[:-1], t.shape)
+    k = x.shape[-1]
+    dtypes = (point.dtype, point.dtype, x.dtype, t.dtype)[:4 if wanted else 1]
+    shapes = (batch, batch + (k,), batch + (k,), batch)
+    outs = tuple(numpy.empty(shape, dtype) for shape, dtype in zip(shapes, dtypes))
+    _compiled_fill(form, wanted, tol, limit, point, x, t, outs)
+    return outs
+
+
+def _compiled_buffers(form, wanted, tol, limit, ctx, outs, point, x, t):
+    """The host side for jax.experimental.buffer_callback: the same, written into XLA's own buffers (no copy
+    of the inputs or the results)."""
+    import numpy
+    _compiled_fill(form, wanted, tol, limit, *(numpy.asarray(a) for a in (point, x, t)),
+                   tuple(numpy.asarray(o) for o in outs))
+
+
+def _compiled_fill(form, wanted, tol, limit, point, x, t, outs):
     import numpy
     from . import numpy as _np
     k = x.shape[-1]
@@ -49,19 +77,20 @@ def _compiled_rows(form, wanted, tol, limit, point, x, t):
         numpy.broadcast_to(x, batch + (k,))).reshape(rows, k)
     ts = numpy.asarray(t, dtype=numpy.float64).reshape(1) if t.size == 1 else numpy.ascontiguousarray(
         numpy.broadcast_to(t, batch), dtype=numpy.float64).reshape(rows)
+    # the kernels write into the outputs (rows flattened: views of the C-contiguous buffers)
+    flat = [o.reshape((rows,) + o.shape[len(batch):]) for o in outs]
+    if not all(f.flags.c_contiguous and numpy.shares_memory(f, o) for f, o in zip(flat, outs)):
+        raise AssertionError("compiled path: an output buffer is not C-contiguous")
     lgamma_k = tuple(0.0 if part is None else float(part) for part in _np._dd_lgamma(k))
     threads = _np._THREADS if rows * k >= _np._PARALLEL_FROM else 1
     with _default_fp_environment():
-        result = _np._compiled_module().evaluate(form, p, xs, ts, lgamma_k, tol, limit, threads, _np._pool(),
-                                                 gradients=wanted)
-    values, flags = result[0], result[1]
-    again = flags.view(bool) | ~numpy.isfinite(values)
-    values[again] = numpy.nan
-    out = [values.astype(point.dtype).reshape(batch)]
-    for g, dtype in zip(result[2] if wanted else (), (point.dtype, x.dtype, t.dtype)):
-        g[again] = 0.0
-        out.append(g.astype(dtype).reshape(batch + g.shape[1:]))
-    return tuple(out)
+        flags = _np._compiled_module().evaluate(form, p, xs, ts, lgamma_k, tol, limit, threads, _np._pool(),
+                                                gradients=wanted, outputs=flat)[1]
+    again = flags.view(bool) | ~numpy.isfinite(flat[0])
+    if again.any():
+        flat[0][again] = numpy.nan
+        for g in flat[1:]:
+            g[again] = 0.0
 
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(0, 1, 2))
@@ -107,6 +136,10 @@ def _compiled_callback(form, wanted, tol, limit, point, x, t):
     if wanted:
         shapes += [jax.ShapeDtypeStruct(batch + x.shape[-1:], a.dtype) for a in (point, x)]
         shapes.append(jax.ShapeDtypeStruct(batch, t.dtype))
+    if _buffer_callback is not None:
+        call = _buffer_callback(functools.partial(_compiled_buffers, form, wanted, tol, limit), tuple(shapes),
+                                vmap_method="broadcast_all")
+        return call(point, x, t)
     return jax.pure_callback(functools.partial(_compiled_rows, form, wanted, tol, limit), tuple(shapes),
                              point, x, t, vmap_method="broadcast_all")
 
