@@ -320,3 +320,21 @@ def test_jax_traced_bad_temperature_is_nan(jax):
         tau = np.where(np.arange(64) == 1, -2.0, 0.7)
         v = np.asarray(f(y, logits, tau))
     assert np.isnan(v[1]) and np.isfinite(np.delete(v, 1)).all()
+
+
+def test_jax_pure_callback_route_gives_the_same(jax, monkeypatch):
+    """Where jax.experimental.buffer_callback does not exist the kernels are reached by jax.pure_callback."""
+    gj = load_generated("jax")
+    log_y, logits = _rows(10, 0.5, 100)
+    y = np.exp(log_y)
+    y[3] = 0.2
+    out = []
+    assert gj._buffer_callback is not None  # this JAX has it: both routes are exercised
+    for route in (gj._buffer_callback, None):
+        monkeypatch.setattr(gj, "_buffer_callback", route)
+        with gn._compiled_always():
+            v = jax.jit(lambda a, b: gj.log_prob(a, b, 0.5))(y, logits)
+            g = jax.grad(lambda b: jax.numpy.nansum(gj.log_prob(y, b, 0.5)))(logits)
+        out.append((np.asarray(v), np.asarray(g)))
+    assert out[0][0].tobytes() == out[1][0].tobytes()
+    assert np.array_equal(out[0][1], out[1][1]) and np.isneginf(out[0][0][3])

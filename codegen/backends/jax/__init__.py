@@ -15,7 +15,8 @@ value through jax.pure_callback, only when a chunk holds one, with the gradient 
 Gradients by JAX autodiff of the printed kernels; rsample_log / rsample are the reparameterised samplers.
 On the CPU backend, with the ``compiled`` extra (numba), inputs of at least 2**15 elements of float32 or
 float64 run log_prob and log_prob_from_log on the compiled kernels of gumbel_softmax.numba through
-jax.pure_callback (float64 inside, also without x64; float32 read as it is): a jax.custom_jvp takes the
+jax.experimental.buffer_callback, in place on XLA's buffers (jax.pure_callback where it does not exist;
+float64 inside, also without x64; float32 read as it is): a jax.custom_jvp takes the
 gradients the kernels write beside the values (printed from the verified gradient forms, claim
 cg.kernel_gradients), so jax.grad, jax.jvp, jacrev, jacfwd and vmap work to first order; the rows they
 flag take the JAX kernels.  A second derivative (jax.hessian) of such an input raises JAX's "Pure callbacks
