@@ -764,16 +764,10 @@ def use_compiled(mode):
 
 
 def _compiled_module(size):
-    """gumbel_softmax.numba where it takes an input of ``size`` elements: the CPU backend, numba importable,
-    the NumPy module's use_compiled mode "auto" and at least its _COMPILED_FROM elements (or its
-    _compiled_always), else None."""
+    """gumbel_softmax.numba where it takes an input of ``size`` elements: the CPU backend and the NumPy
+    module's _compiled_for (its mode, threshold and numba), else None."""
     from . import numpy as _np
-    forced = getattr(_np._FORCED, "on", False)
-    if jax.default_backend() != "cpu" or forced is None:
-        return None
-    if not forced and (_np._COMPILED["mode"] != "auto" or size < _np._COMPILED_FROM):
-        return None
-    return _np._compiled_module()
+    return _np._compiled_for(size) if jax.default_backend() == "cpu" else None
 
 
 def _compiled_rows(form, wanted, tol, limit, point, x, t):
@@ -800,26 +794,18 @@ def _compiled_buffers(form, wanted, tol, limit, ctx, outs, point, x, t):
 
 
 def _compiled_fill(form, wanted, tol, limit, point, x, t, outs):
+    """The compiled kernels write the values (the flagged rows NaN) and gradients (0 there) into ``outs``."""
     import numpy
     from . import numpy as _np
-    k = x.shape[-1]
-    batch = numpy.broadcast_shapes(point.shape[:-1], x.shape[:-1], t.shape)
-    rows = math.prod(batch)
-    p = numpy.ascontiguousarray(numpy.broadcast_to(point, batch + (k,))).reshape(rows, k)
-    xs = numpy.ascontiguousarray(x).reshape(1, k) if x.size == k else numpy.ascontiguousarray(
-        numpy.broadcast_to(x, batch + (k,))).reshape(rows, k)
-    ts = numpy.asarray(t, dtype=numpy.float64).reshape(1) if t.size == 1 else numpy.ascontiguousarray(
-        numpy.broadcast_to(t, batch), dtype=numpy.float64).reshape(rows)
+    module = _np._compiled_module()
+    p, xs, ts, batch = module.flat_rows(point, x, t)
+    rows = p.shape[0]
     # the kernels write into the outputs (rows flattened: views of the C-contiguous buffers)
     flat = [o.reshape((rows,) + o.shape[len(batch):]) for o in outs]
     if not all(f.flags.c_contiguous and numpy.shares_memory(f, o) for f, o in zip(flat, outs)):
         raise AssertionError("compiled path: an output buffer is not C-contiguous")
-    lgamma_k = tuple(0.0 if part is None else float(part) for part in _np._dd_lgamma(k))
-    threads = _np._THREADS if rows * k >= _np._PARALLEL_FROM else 1
     with _default_fp_environment():
-        flags = _np._compiled_module().evaluate(form, p, xs, ts, lgamma_k, tol, limit, threads, _np._pool(),
-                                                gradients=wanted, outputs=flat)[1]
-    again = flags.view(bool) | ~numpy.isfinite(flat[0])
+        _, again, _ = module.run(form, p, xs, ts, tol, limit, gradients=wanted, outputs=flat)
     if again.any():
         flat[0][again] = numpy.nan
         for g in flat[1:]:

@@ -217,18 +217,22 @@ def _compiled_module():
     return _COMPILED["module"]
 
 
+def _compiled_for(size):
+    """gumbel_softmax.numba where the compiled path takes an input of ``size`` elements (rows x k): the mode
+    "auto" and at least _COMPILED_FROM elements, or any size within _compiled_always; never within
+    _compiled_never; None where numba is absent.  The torch and JAX modules ask it too (one switch)."""
+    forced = getattr(_FORCED, "on", False)
+    if forced is None or (not forced and (_COMPILED["mode"] != "auto" or size < _COMPILED_FROM)):
+        return None
+    return _compiled_module()
+
+
 def _compiled(kernel, point, logits, tau, batch):
     """(the compiled module, the form's name) where the compiled kernels take this input, else None."""
     name = kernel[0].__name__[len("_rows_"):]
     if tau is None or name not in _COMPILED_FORMS or math.prod(batch) == 0:
         return None  # an empty batch: this module checks the logits all the same
-    forced = getattr(_FORCED, "on", False)
-    if forced is None:
-        return None
-    if not forced:
-        if _COMPILED["mode"] != "auto" or math.prod(batch) * logits.shape[-1] < _COMPILED_FROM:
-            return None
-    module = _compiled_module()
+    module = _compiled_for(math.prod(batch) * logits.shape[-1])
     if module is None or point.dtype not in module.DTYPES or logits.dtype not in module.DTYPES:
         return None
     return module, name
@@ -241,20 +245,12 @@ def _density(kernels, mask, positive, point, logits, tau, batch, dtype, tol, lim
         return _density_numpy(kernels, mask, positive, point, logits, tau, batch, dtype, tol, limit)
     module, name = compiled
     single = not batch
+    p, x, t, batch = module.flat_rows(point, logits, tau)
     batch = batch or (1,)
-    k = logits.shape[-1]
-    rows = math.prod(batch)
     out = numpy.empty(batch, dtype=dtype)
-    p = numpy.ascontiguousarray(numpy.broadcast_to(point, batch + (k,))).reshape(rows, k)
-    x = logits.reshape(1, k) if logits.size == k else numpy.ascontiguousarray(
-        numpy.broadcast_to(_lead(logits, len(batch) + 1), batch + (k,))).reshape(rows, k)
-    t = tau.reshape(1) if tau.size == 1 else numpy.ascontiguousarray(
-        numpy.broadcast_to(_lead(tau, len(batch)), batch)).reshape(rows)
-    threads = _THREADS if rows * k >= _PARALLEL_FROM else 1
-    lgamma_k = tuple(0.0 if part is None else float(part) for part in _dd_lgamma(k))
-    values, flags = module.evaluate(name, p, x, t, lgamma_k, float(tol), float(limit), threads, _pool())
+    values, again, _ = module.run(name, p, x, t, tol, limit)
     with numpy.errstate(all="ignore"):
-        again = numpy.nonzero(flags.view(bool) | ~numpy.isfinite(values))[0]
+        again = numpy.nonzero(again)[0]
         if again.size:  # off the support, beyond the plain kernel, NaN or beyond float64: this module decides
             with _compiled_never():
                 values[again] = _density(kernels, mask, positive, p[again], x if x.shape[0] == 1 else x[again],

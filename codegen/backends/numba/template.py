@@ -298,6 +298,34 @@ def evaluate(name, point, logits, tau, lgamma_k, tol, limit, threads, pool, grad
     return (out, flags, grads) if gradients else (out, flags)
 
 
+def flat_rows(point, logits, tau):
+    """(point (R, k), logits (R or 1, k), tau (R or 1,) float64, the batch shape) from numpy inputs whose batch
+    shapes broadcast: flattened to C-contiguous rows, a logits row or a tau that is every row's kept as one."""
+    k = logits.shape[-1]
+    batch = numpy.broadcast_shapes(point.shape[:-1], logits.shape[:-1], numpy.shape(tau))
+    rows = math.prod(batch)
+    p = numpy.ascontiguousarray(numpy.broadcast_to(point, batch + (k,))).reshape(rows, k)
+    x = numpy.ascontiguousarray(logits).reshape(1, k) if logits.size == k else numpy.ascontiguousarray(
+        numpy.broadcast_to(logits, batch + (k,))).reshape(rows, k)
+    t = numpy.asarray(tau, dtype=numpy.float64).reshape(1) if numpy.size(tau) == 1 else numpy.ascontiguousarray(
+        numpy.broadcast_to(tau, batch), dtype=numpy.float64).reshape(rows)
+    return p, x, t, batch
+
+
+def run(name, p, x, t, tol, limit, gradients=False, outputs=None):
+    """evaluate on rows (as flat_rows gives them) with the NumPy module's log Gamma(k), threads and pool:
+    (values (R,), the rows the caller evaluates again (bool (R,): flagged, or a value not finite), the
+    gradients (``gradients``; else ())).  ``outputs``: as for evaluate."""
+    rows, k = p.shape
+    lgamma_k = tuple(0.0 if part is None else float(part) for part in _numpy._dd_lgamma(k))
+    threads = _numpy._THREADS if rows * k >= _numpy._PARALLEL_FROM else 1
+    values, flags, *grads = evaluate(name, p, x, t, lgamma_k, float(tol), float(limit), threads, _numpy._pool(),
+                                     gradients, outputs)
+    with numpy.errstate(invalid="ignore"):
+        again = flags.view(bool) | ~numpy.isfinite(values)
+    return values, again, (grads[0] if grads else ())
+
+
 def _forced(function):
     def call(*args):
         with _numpy._compiled_always():

@@ -78,9 +78,6 @@ def _compiled_density(name, point, logits, t, batch, dtype, tol, limit, mask, sa
     rows = math.prod(batch)
     if t is None or name not in _np._COMPILED_FORMS or rows == 0 or point.device.type != "cpu":
         return None
-    forced = getattr(_np._FORCED, "on", False)
-    if forced is None or (not forced and (_np._COMPILED["mode"] != "auto" or rows * k < _np._COMPILED_FROM)):
-        return None
     inputs = (point, logits, t)
     wanted = torch.is_grad_enabled() and any(a.requires_grad for a in inputs)
     floats = (torch.float32, torch.float64)
@@ -88,21 +85,17 @@ def _compiled_density(name, point, logits, t, batch, dtype, tol, limit, mask, sa
         return None
     if any(_traced(a) for a in inputs) or (wanted and any(a.is_inference() for a in inputs)):
         return None  # torch.func transforms and forward-mode AD see only this module's kernels
-    module = _np._compiled_module()
+    module = _np._compiled_for(rows * k)
     if module is None:
         return None
     p = point.expand(*batch, k).reshape(rows, k)
     x = logits.reshape(1, k) if logits.numel() == k else logits.expand(*batch, k).reshape(rows, k)
     tt = t.reshape(1) if t.numel() == 1 else t.expand(batch).reshape(rows)
     host = [a.detach().contiguous().numpy() for a in (p, x)] + [tt.detach().to(_F64).contiguous().numpy()]
-    threads = _np._THREADS if rows * k >= _np._PARALLEL_FROM else 1
-    lgamma_k = tuple(0.0 if part is None else float(part) for part in _np._dd_lgamma(k))
-    result = module.evaluate(name, *host, lgamma_k, float(tol), float(limit), threads, _np._pool(), gradients=wanted)
-    values, flags = torch.from_numpy(result[0]), torch.from_numpy(result[1])
-    with torch.no_grad():
-        again = torch.nonzero(flags.bool() | ~torch.isfinite(values)).reshape(-1)
+    values, again, grads = module.run(name, *host, tol, limit, gradients=wanted)
+    values, again = torch.from_numpy(values), torch.from_numpy(again).nonzero().reshape(-1)
     if wanted:
-        grads = [torch.from_numpy(g) for g in result[2]]
+        grads = [torch.from_numpy(g) for g in grads]
         if again.numel():  # their gradients come from this module's kernels below
             for g in grads:
                 g[again] = 0.0
