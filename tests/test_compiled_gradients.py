@@ -338,3 +338,29 @@ def test_jax_pure_callback_route_gives_the_same(jax, monkeypatch):
         out.append((np.asarray(v), np.asarray(g)))
     assert out[0][0].tobytes() == out[1][0].tobytes()
     assert np.array_equal(out[0][1], out[1][1]) and np.isneginf(out[0][0][3])
+
+
+@pytest.mark.parametrize("name", ["log_prob", "log_prob_from_log"])
+def test_jax_second_derivatives_on_the_compiled_path(jax, name):
+    """jax.hessian and grad of grad of a compiled-path input (before: JAX's "Buffer callbacks do not support
+    JVP"): the JAX kernels' own second derivatives, the same as without the compiled path; a flagged row
+    (off the simplex) and a per-row tau among them."""
+    gj = load_generated("jax")
+    log_y, logits = _rows(6, 0.7, 12)
+    y = np.exp(log_y)
+    y[4] = 0.3
+    point = y if name == "log_prob" else np.log(y)
+    fn = getattr(gj, name)
+    tau = np.linspace(0.4, 1.2, 12)
+    w = np.linspace(0.5, 1.5, 12)
+    total = lambda b, c: jax.numpy.nansum(jax.numpy.where(jax.numpy.isfinite(v := fn(point, b, c)), v, 0.0) * w)
+    out = {}
+    for mode, context in (("always", gn._compiled_always), ("never", gn._compiled_never)):
+        with context():
+            hx = jax.hessian(total)(logits, tau)
+            ht = jax.jit(jax.grad(lambda c: jax.grad(total, argnums=1)(logits, c).sum()))(tau)
+            hy = jax.jacrev(jax.grad(lambda a: jax.numpy.nansum(fn(a[None], logits[:1], 0.7))))(point[0])
+        out[mode] = [np.asarray(a) for a in (hx, ht, hy)]
+    for a, b in zip(out["always"], out["never"]):
+        assert np.isfinite(a).all() and np.abs(a).max() > 0
+        assert _close(a, b, 1e-12)

@@ -1,12 +1,14 @@
 """The installed package: gumbel_softmax needs only numpy; a backend whose library is absent says what to install."""
+import os
 import subprocess
 import sys
 
 import pytest
 
 
-def _run(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=False)
+def _run(code: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=False,
+                          env=None if env is None else {**os.environ, **env})
 
 
 def test_importing_the_package_loads_no_array_library_but_numpy():
@@ -31,3 +33,14 @@ def test_without_numba_the_numpy_module_runs_its_own_kernels():
     assert out.returncode == 0, out.stderr
     value, loaded = out.stdout.split()
     assert abs(float(value) - 0.0) < 1e-15 and loaded == "False"
+
+
+@pytest.mark.parametrize("value, mode", [("never", "never"), ("auto", "auto"), ("", "auto"), ("alwyas", None),
+                                         ("0", None)])
+def test_the_environment_switch_is_read_at_import_and_a_bad_value_is_an_error(value, mode):
+    out = _run("import gumbel_softmax.numpy as g; print(g.use_compiled('auto'))", {"GUMBEL_SOFTMAX_COMPILED": value})
+    if mode is None:
+        assert out.returncode != 0 and "ValueError: GUMBEL_SOFTMAX_COMPILED" in out.stderr and repr(value) in out.stderr
+    else:
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == mode

@@ -18,10 +18,10 @@ float64 run log_prob and log_prob_from_log on the compiled kernels of gumbel_sof
 jax.experimental.buffer_callback, in place on XLA's buffers (jax.pure_callback where it does not exist;
 float64 inside, also without x64; float32 read as it is): a jax.custom_jvp takes the
 gradients the kernels write beside the values (printed from the verified gradient forms, claim
-cg.kernel_gradients), so jax.grad, jax.jvp, jacrev, jacfwd and vmap work to first order; the rows they
-flag take the JAX kernels.  A second derivative (jax.hessian) of such an input raises JAX's "Buffer
-callbacks do not support JVP" (or "Pure callbacks ..."): call use_compiled("never") before the function is traced (the mode is read at trace
-time: a function jitted earlier keeps the path it was traced with).  Without x64 the compiled values are
+cg.kernel_gradients), so jax.grad, jax.jvp, jacrev, jacfwd and vmap take the kernels' gradients; the rows
+they flag take the JAX kernels.  Derivatives of those gradients (jax.hessian, grad of grad) are the JAX
+kernels' own, by autodiff.  The mode is read at trace time: a function jitted earlier keeps the path it
+was traced with.  Without x64 the compiled values are
 float64 rounded to float32: up to 8e-7 from the float32 kernels' own, and the closer to mpmath.
 
 GENERATED FILE - do not edit.  Written by `python -m codegen` (codegen/emit.py, SymPy 1.14.0).
@@ -825,24 +825,42 @@ def _compiled_call(form, tol, limit, point, x, t):
 
 @_compiled_call.defjvp
 def _compiled_jvp(form, tol, limit, primals, tangents):
-    point, x, t = primals
+    value, gp, gx, gt = _compiled_gradients(form, tol, limit, *primals)
+    dp, dx, dt = tangents
+    tangent = jax.numpy.sum(gp * dp, -1) + jax.numpy.sum(gx * dx, -1) + gt * dt
+    return value, tangent.astype(value.dtype)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(0, 1, 2))
+def _compiled_gradients(form, tol, limit, point, x, t):
+    """(log p (batch), d/dpoint, d/dlogits (batch + (k,)), d/dtau (batch)) from the compiled kernel; the rows
+    it flags from _core_gradients (in a lax.cond: only when a row is flagged).  Its own derivative (second
+    order: jax.hessian) is _core_gradients': this module's kernels, differentiable to any order."""
     value, *grads = _compiled_callback(form, True, tol, limit, point, x, t)
     again = jax.numpy.isnan(value)
 
     def core():
-        """The flagged rows' values and per-row gradients from _density_core (its rows are independent:
-        the pullback of ones, the inputs broadcast to the batch, gives each row's own gradient)."""
-        wide = [jax.numpy.broadcast_to(a, g.shape) for a, g in zip(primals, grads)]
-        v, pull = jax.vjp(lambda *a: _core_widened(*a, form, tol, value.dtype), *wide)
-        fixed = pull(jax.numpy.ones_like(v))
-        return (jax.numpy.where(again, v, value),
-                *[jax.numpy.where(again.reshape(again.shape + (1,) * (g.ndim - again.ndim)), f, g)
-                  for f, g in zip(fixed, grads)])
+        fixed = _core_gradients(form, tol, value.dtype, tuple(g.shape for g in grads), point, x, t)
+        return tuple(jax.numpy.where(again.reshape(again.shape + (1,) * (g.ndim - again.ndim)), f, g).astype(g.dtype)
+                     for f, g in zip(fixed, (value, *grads)))
 
-    value, gp, gx, gt = jax.lax.cond(jax.numpy.any(again), core, lambda: (value, *grads))
-    dp, dx, dt = tangents
-    tangent = jax.numpy.sum(gp * dp, -1) + jax.numpy.sum(gx * dx, -1) + gt * dt
-    return value, tangent.astype(value.dtype)
+    return jax.lax.cond(jax.numpy.any(again), core, lambda: (value, *grads))
+
+
+@_compiled_gradients.defjvp
+def _compiled_gradients_jvp(form, tol, limit, primals, tangents):
+    out = _compiled_gradients(form, tol, limit, *primals)
+    shapes = tuple(g.shape for g in out[1:])
+    _, moved = jax.jvp(functools.partial(_core_gradients, form, tol, out[0].dtype, shapes), primals, tangents)
+    return out, tuple(m.astype(o.dtype) for m, o in zip(moved, out))
+
+
+def _core_gradients(form, tol, odtype, shapes, point, x, t):
+    """Each row's value and gradients from _density_core: the inputs broadcast to the gradients' ``shapes``,
+    so that the pullback of ones gives each row its own (the rows are independent)."""
+    wide = [jax.numpy.broadcast_to(a, shape) for a, shape in zip((point, x, t), shapes)]
+    v, pull = jax.vjp(lambda *a: _core_widened(*a, form, tol, odtype), *wide)
+    return (v, *pull(jax.numpy.ones_like(v)))
 
 
 def _compiled_callback(form, wanted, tol, limit, point, x, t):

@@ -171,7 +171,10 @@ def _lead(a, ndim):
 #: inputs of at least this many elements run their plain rows on the compiled kernels when numba is
 #: installed (below, numba's call costs more than it gains); see use_compiled
 _COMPILED_FROM = 1 << 15
-_COMPILED = {"mode": os.environ.get("GUMBEL_SOFTMAX_COMPILED", "auto"), "module": None, "error": None}
+_COMPILED = {"mode": os.environ.get("GUMBEL_SOFTMAX_COMPILED") or "auto", "module": None, "error": None}
+if _COMPILED["mode"] not in ("auto", "never"):  # a misspelt switch is not taken silently for either
+    raise ValueError(f"GUMBEL_SOFTMAX_COMPILED (environment): need 'auto' or 'never' (or unset), "
+                     f"got {_COMPILED['mode']!r}")
 _COMPILED_FORMS = ("log_prob", "log_prob_from_log", "log_prob_exp")
 _FORCED = threading.local()
 
@@ -180,7 +183,8 @@ def use_compiled(mode):
     """Whether log_prob, log_prob_from_log and log_prob_exp run on the compiled kernels of
     gumbel_softmax.numba (numba, pip install 'gsverify[compiled]'; compiled on first use, cached on disk).
 
-    ``mode``: "auto" (the default, or the environment variable GUMBEL_SOFTMAX_COMPILED): for inputs of at
+    ``mode``: "auto" (the default; the environment variable GUMBEL_SOFTMAX_COMPILED, read at import, sets
+    it too, and importing raises ValueError naming it for another value): for inputs of at
     least 2**15 elements (rows x k) of float32 or float64 when numba can be imported; "never": this module's
     numpy kernels only.  Their values agree to the bound documented in gumbel_softmax.numba.  Returns the
     previous mode; raises ValueError naming ``mode`` for anything else.

@@ -18,10 +18,10 @@ float64 run log_prob and log_prob_from_log on the compiled kernels of gumbel_sof
 jax.experimental.buffer_callback, in place on XLA's buffers (jax.pure_callback where it does not exist;
 float64 inside, also without x64; float32 read as it is): a jax.custom_jvp takes the
 gradients the kernels write beside the values (printed from the verified gradient forms, claim
-cg.kernel_gradients), so jax.grad, jax.jvp, jacrev, jacfwd and vmap work to first order; the rows they
-flag take the JAX kernels.  A second derivative (jax.hessian) of such an input raises JAX's "Buffer
-callbacks do not support JVP" (or "Pure callbacks ..."): call use_compiled("never") before the function is traced (the mode is read at trace
-time: a function jitted earlier keeps the path it was traced with).  Without x64 the compiled values are
+cg.kernel_gradients), so jax.grad, jax.jvp, jacrev, jacfwd and vmap take the kernels' gradients; the rows
+they flag take the JAX kernels.  Derivatives of those gradients (jax.hessian, grad of grad) are the JAX
+kernels' own, by autodiff.  The mode is read at trace time: a function jitted earlier keeps the path it
+was traced with.  Without x64 the compiled values are
 float64 rounded to float32: up to 8e-7 from the float32 kernels' own, and the closer to mpmath.
 """
 from pathlib import Path

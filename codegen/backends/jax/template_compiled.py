@@ -6,7 +6,8 @@ jax.pure_callback) on the compiled kernels, with a jax.custom_jvp that
 takes the gradients the kernels write beside the values (printed from the verified gradient forms,
 codegen/gradients.py): first derivatives in forward and reverse mode.  Rows the kernels flag (off the
 support, not finite, extreme parameters, digits possibly lost) take this module's own kernels (one
-lax.cond: the whole batch, only when a row is flagged).  No formula lives here."""
+lax.cond: the whole batch, only when a row is flagged).  Second derivatives differentiate this module's
+kernels (the gradients' own custom_jvp).  No formula lives here."""
 import functools
 import math
 
@@ -92,24 +93,42 @@ def _compiled_call(form, tol, limit, point, x, t):
 
 @_compiled_call.defjvp
 def _compiled_jvp(form, tol, limit, primals, tangents):
-    point, x, t = primals
+    value, gp, gx, gt = _compiled_gradients(form, tol, limit, *primals)
+    dp, dx, dt = tangents
+    tangent = jax.numpy.sum(gp * dp, -1) + jax.numpy.sum(gx * dx, -1) + gt * dt
+    return value, tangent.astype(value.dtype)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(0, 1, 2))
+def _compiled_gradients(form, tol, limit, point, x, t):
+    """(log p (batch), d/dpoint, d/dlogits (batch + (k,)), d/dtau (batch)) from the compiled kernel; the rows
+    it flags from _core_gradients (in a lax.cond: only when a row is flagged).  Its own derivative (second
+    order: jax.hessian) is _core_gradients': this module's kernels, differentiable to any order."""
     value, *grads = _compiled_callback(form, True, tol, limit, point, x, t)
     again = jax.numpy.isnan(value)
 
     def core():
-        """The flagged rows' values and per-row gradients from _density_core (its rows are independent:
-        the pullback of ones, the inputs broadcast to the batch, gives each row's own gradient)."""
-        wide = [jax.numpy.broadcast_to(a, g.shape) for a, g in zip(primals, grads)]
-        v, pull = jax.vjp(lambda *a: _core_widened(*a, form, tol, value.dtype), *wide)
-        fixed = pull(jax.numpy.ones_like(v))
-        return (jax.numpy.where(again, v, value),
-                *[jax.numpy.where(again.reshape(again.shape + (1,) * (g.ndim - again.ndim)), f, g)
-                  for f, g in zip(fixed, grads)])
+        fixed = _core_gradients(form, tol, value.dtype, tuple(g.shape for g in grads), point, x, t)
+        return tuple(jax.numpy.where(again.reshape(again.shape + (1,) * (g.ndim - again.ndim)), f, g).astype(g.dtype)
+                     for f, g in zip(fixed, (value, *grads)))
 
-    value, gp, gx, gt = jax.lax.cond(jax.numpy.any(again), core, lambda: (value, *grads))
-    dp, dx, dt = tangents
-    tangent = jax.numpy.sum(gp * dp, -1) + jax.numpy.sum(gx * dx, -1) + gt * dt
-    return value, tangent.astype(value.dtype)
+    return jax.lax.cond(jax.numpy.any(again), core, lambda: (value, *grads))
+
+
+@_compiled_gradients.defjvp
+def _compiled_gradients_jvp(form, tol, limit, primals, tangents):
+    out = _compiled_gradients(form, tol, limit, *primals)
+    shapes = tuple(g.shape for g in out[1:])
+    _, moved = jax.jvp(functools.partial(_core_gradients, form, tol, out[0].dtype, shapes), primals, tangents)
+    return out, tuple(m.astype(o.dtype) for m, o in zip(moved, out))
+
+
+def _core_gradients(form, tol, odtype, shapes, point, x, t):
+    """Each row's value and gradients from _density_core: the inputs broadcast to the gradients' ``shapes``,
+    so that the pullback of ones gives each row its own (the rows are independent)."""
+    wide = [jax.numpy.broadcast_to(a, shape) for a, shape in zip((point, x, t), shapes)]
+    v, pull = jax.vjp(lambda *a: _core_widened(*a, form, tol, odtype), *wide)
+    return (v, *pull(jax.numpy.ones_like(v)))
 
 
 def _compiled_callback(form, wanted, tol, limit, point, x, t):
