@@ -88,12 +88,13 @@ def _density(kernels, mask, positive, point, logits, tau, batch, dtype, tol, lim
     p, x, t, batch = module.flat_rows(point, logits, tau)
     batch = batch or (1,)
     out = numpy.empty(batch, dtype=dtype)
-    values, again, _ = module.run(name, p, x, t, tol, limit)
+    # the kernels round each float64 value into the result's dtype themselves (float32 or float64): no
+    # second array and pass; a value beyond float32's range is inf there and evaluated again below
+    values, again, _ = module.run(name, p, x, t, tol, limit, outputs=(out.reshape(-1),))
     with numpy.errstate(all="ignore"):
         again = numpy.nonzero(again)[0]
         if again.size:  # off the support, beyond the plain kernel, NaN or beyond float64: this module decides
             with _compiled_never():
                 values[again] = _density(kernels, mask, positive, p[again], x if x.shape[0] == 1 else x[again],
                                          t if t.shape[0] == 1 else t[again], again.shape, numpy.float64, tol, limit)
-        out[...] = values.reshape(batch)
     return out[0] if single else out
