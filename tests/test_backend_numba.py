@@ -539,3 +539,20 @@ def test_exp_within_one_ulp_over_the_float64_range():
     out = _run(_apply_exp, special)
     np.testing.assert_array_equal(out[:6], [0.0, INF, 0.0, INF, INF, 0.0])
     assert np.isnan(out[6])
+
+
+@pytest.mark.parametrize("name", ["log_prob", "log_prob_from_log", "log_prob_exp"])
+def test_a_longdouble_point_on_the_compiled_path_gives_a_longdouble_result(name):
+    """Found by a break-it pass: the result array (longdouble) was handed to the kernels, which write float32
+    or float64 only: numba's TypingError.  The values are the float64 ones, as without the compiled path."""
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(4000, 10))
+    log_y = gn.sample_log(logits, 0.7, rng=rng)
+    point = (np.exp(log_y) if name == "log_prob" else log_y).astype(np.longdouble)
+    fn = getattr(gn, name)
+    with gn._compiled_always():
+        fast = fn(point, logits, 0.7)
+    with gn._compiled_never():
+        slow = fn(point, logits, 0.7)
+    assert fast.dtype == slow.dtype == np.longdouble
+    assert np.all(np.abs(fast - slow) <= 4e-15 * np.maximum(1, np.abs(slow)))

@@ -35,7 +35,7 @@ def test_without_numba_the_numpy_module_runs_its_own_kernels():
     assert abs(float(value) - 0.0) < 1e-15 and loaded == "False"
 
 
-@pytest.mark.parametrize("value, mode", [("never", "never"), ("auto", "auto"), ("", "auto"), ("alwyas", None),
+@pytest.mark.parametrize("value, mode", [("never", "never"), ("auto", "auto"), ("", "auto"), (" Never\n", "never"), ("alwyas", None),
                                          ("0", None)])
 def test_the_environment_switch_is_read_at_import_and_a_bad_value_is_an_error(value, mode):
     out = _run("import gumbel_softmax.numpy as g; print(g.use_compiled('auto'))", {"GUMBEL_SOFTMAX_COMPILED": value})

@@ -171,7 +171,8 @@ def _lead(a, ndim):
 #: inputs of at least this many elements run their plain rows on the compiled kernels when numba is
 #: installed (below, numba's call costs more than it gains); see use_compiled
 _COMPILED_FROM = 1 << 15
-_COMPILED = {"mode": os.environ.get("GUMBEL_SOFTMAX_COMPILED") or "auto", "module": None, "error": None}
+_COMPILED = {"mode": os.environ.get("GUMBEL_SOFTMAX_COMPILED", "").strip().lower() or "auto", "module": None,
+             "error": None}
 if _COMPILED["mode"] not in ("auto", "never"):  # a misspelt switch is not taken silently for either
     raise ValueError(f"GUMBEL_SOFTMAX_COMPILED (environment): need 'auto' or 'never' (or unset), "
                      f"got {_COMPILED['mode']!r}")
@@ -183,8 +184,8 @@ def use_compiled(mode):
     """Whether log_prob, log_prob_from_log and log_prob_exp run on the compiled kernels of
     gumbel_softmax.numba (numba, pip install 'gsverify[compiled]'; compiled on first use, cached on disk).
 
-    ``mode``: "auto" (the default; the environment variable GUMBEL_SOFTMAX_COMPILED, read at import, sets
-    it too, and importing raises ValueError naming it for another value): for inputs of at
+    ``mode``: "auto" (the default; the environment variable GUMBEL_SOFTMAX_COMPILED, read at import, any
+    case, sets it too, and importing raises ValueError naming it for another value): for inputs of at
     least 2**15 elements (rows x k) of float32 or float64 when numba can be imported; "never": this module's
     numpy kernels only.  Their values agree to the bound documented in gumbel_softmax.numba.  Returns the
     previous mode; raises ValueError naming ``mode`` for anything else.
@@ -254,13 +255,16 @@ def _density(kernels, mask, positive, point, logits, tau, batch, dtype, tol, lim
     out = numpy.empty(batch, dtype=dtype)
     # the kernels round each float64 value into the result's dtype themselves (float32 or float64): no
     # second array and pass; a value beyond float32's range is inf there and evaluated again below
-    values, again, _ = module.run(name, p, x, t, tol, limit, outputs=(out.reshape(-1),))
+    direct = out.dtype in module.DTYPES  # not longdouble (a longdouble point is read as float64)
+    values, again, _ = module.run(name, p, x, t, tol, limit, outputs=(out.reshape(-1),) if direct else None)
     with numpy.errstate(all="ignore"):
         again = numpy.nonzero(again)[0]
         if again.size:  # off the support, beyond the plain kernel, NaN or beyond float64: this module decides
             with _compiled_never():
                 values[again] = _density(kernels, mask, positive, p[again], x if x.shape[0] == 1 else x[again],
                                          t if t.shape[0] == 1 else t[again], again.shape, numpy.float64, tol, limit)
+        if not direct:
+            out[...] = values.reshape(batch)
     return out[0] if single else out
 
 
