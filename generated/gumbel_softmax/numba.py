@@ -676,7 +676,7 @@ def evaluate(name, point, logits, tau, lgamma_k, tol, limit, threads, pool, grad
     With ``gradients`` (``name`` in GRADIENT_KERNELS) also the gradients of each row's value, float64:
     (d/dpoint (rows, k), d/dlogits (rows, k), d/dtau (rows,)), the point's coordinates all free (y, or
     log y for log_prob_from_log); meaningful on the rows not flagged.  ``outputs``: C-contiguous arrays of
-    those shapes (any float dtype) to write the values (and gradients) into, in place of new float64 ones."""
+    those shapes (float32 or float64) to write the values (and gradients) into, in place of new float64 ones."""
     rows, k = point.shape
     if outputs is None:
         out = numpy.empty(rows)

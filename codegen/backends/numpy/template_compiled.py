@@ -7,11 +7,18 @@ evaluated again here, so the bad-input contract is this module's."""
 #: inputs of at least this many elements run their plain rows on the compiled kernels when numba is
 #: installed (below, numba's call costs more than it gains); see use_compiled
 _COMPILED_FROM = 1 << 15
-_COMPILED = {"mode": os.environ.get("GUMBEL_SOFTMAX_COMPILED", "").strip().lower() or "auto", "module": None,
-             "error": None}
-if _COMPILED["mode"] not in ("auto", "never"):  # a misspelt switch is not taken silently for either
-    raise ValueError(f"GUMBEL_SOFTMAX_COMPILED (environment): need 'auto' or 'never' (or unset), "
-                     f"got {_COMPILED['mode']!r}")
+
+
+def _mode(mode, name):
+    """``mode`` if it is "auto" or "never", else ValueError naming ``name`` (a misspelt switch is not
+    taken silently for either)."""
+    if mode not in ("auto", "never"):
+        raise ValueError(f"{name}: need 'auto' or 'never', got {mode!r}")
+    return mode
+
+
+_COMPILED = {"mode": _mode(os.environ.get("GUMBEL_SOFTMAX_COMPILED", "").strip().lower() or "auto",
+                           "GUMBEL_SOFTMAX_COMPILED (environment, or unset)"), "module": None, "error": None}
 _COMPILED_FORMS = ("log_prob", "log_prob_from_log", "log_prob_exp")
 _FORCED = threading.local()
 
@@ -26,9 +33,7 @@ def use_compiled(mode):
     numpy kernels only.  Their values agree to the bound documented in gumbel_softmax.numba.  Returns the
     previous mode; raises ValueError naming ``mode`` for anything else.
     """
-    if mode not in ("auto", "never"):
-        raise ValueError(f"mode: need 'auto' or 'never', got {mode!r}")
-    previous, _COMPILED["mode"] = _COMPILED["mode"], mode
+    previous, _COMPILED["mode"] = _COMPILED["mode"], _mode(mode, "mode")
     return previous
 
 
@@ -88,17 +93,15 @@ def _density(kernels, mask, positive, point, logits, tau, batch, dtype, tol, lim
     single = not batch
     p, x, t, batch = module.flat_rows(point, logits, tau)
     batch = batch or (1,)
-    out = numpy.empty(batch, dtype=dtype)
-    # the kernels round each float64 value into the result's dtype themselves (float32 or float64): no
-    # second array and pass; a value beyond float32's range is inf there and evaluated again below
-    direct = out.dtype in module.DTYPES  # not longdouble (a longdouble point is read as float64)
-    values, again, _ = module.run(name, p, x, t, tol, limit, outputs=(out.reshape(-1),) if direct else None)
+    # the kernels round each float64 value into the result's dtype themselves (float32 or float64: no second
+    # array and pass; a value beyond float32's range is inf there and evaluated again below); a longdouble
+    # result (from a longdouble point, read as float64) is float64 here, cast at the end
+    out = numpy.empty(batch, dtype=dtype if dtype in module.DTYPES else numpy.float64)
+    values, again, _ = module.run(name, p, x, t, tol, limit, outputs=(out.reshape(-1),))
     with numpy.errstate(all="ignore"):
         again = numpy.nonzero(again)[0]
         if again.size:  # off the support, beyond the plain kernel, NaN or beyond float64: this module decides
             with _compiled_never():
                 values[again] = _density(kernels, mask, positive, p[again], x if x.shape[0] == 1 else x[again],
                                          t if t.shape[0] == 1 else t[again], again.shape, numpy.float64, tol, limit)
-        if not direct:
-            out[...] = values.reshape(batch)
-    return out[0] if single else out
+    return (out[0] if single else out).astype(dtype, copy=False)
